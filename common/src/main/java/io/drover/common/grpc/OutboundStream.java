@@ -24,6 +24,7 @@ public final class OutboundStream<T> {
   private final ArrayDeque<T> queue = new ArrayDeque<>();
   private T latest;
   private boolean completing;
+  private Status finalStatus = Status.OK;
   private boolean terminated;
 
   private OutboundStream(CallStreamObserver<T> observer, int capacity) {
@@ -34,7 +35,7 @@ public final class OutboundStream<T> {
   /**
    * Takes over writing to {@code observer} and installs its on-ready handler. Call it where the
    * handler may still be set: in {@code beforeStart} on a client, in the service method on a
-   * server.
+   * server. On a client, send only once the call has started (after the stub call returns).
    */
   public static <T> OutboundStream<T> attach(CallStreamObserver<T> observer, int capacity) {
     OutboundStream<T> stream = new OutboundStream<>(observer, capacity);
@@ -72,11 +73,20 @@ public final class OutboundStream<T> {
 
   /** Ends the stream normally once everything queued is written. */
   public void complete() {
+    finish(Status.OK);
+  }
+
+  /**
+   * Ends the stream once everything queued is written: with OK it completes, with any other status
+   * it fails. Unlike {@link #fail(Status)}, the peer first gets all it was promised.
+   */
+  public void finish(Status status) {
     synchronized (this) {
-      if (terminated) {
+      if (terminated || completing) {
         return;
       }
       completing = true;
+      finalStatus = status;
     }
     drain();
   }
@@ -130,7 +140,11 @@ public final class OutboundStream<T> {
       }
       if (completing && !terminated && queue.isEmpty() && latest == null) {
         terminated = true;
-        observer.onCompleted();
+        if (finalStatus.isOk()) {
+          observer.onCompleted();
+        } else {
+          observer.onError(finalStatus.asRuntimeException());
+        }
       }
     } catch (IllegalStateException | io.grpc.StatusRuntimeException closed) {
       // The call was cancelled or closed between isReady() and onNext().

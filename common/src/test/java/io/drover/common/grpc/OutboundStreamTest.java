@@ -111,6 +111,21 @@ class OutboundStreamTest {
     assertThat(out.send(event(2))).isFalse();
   }
 
+  @Test
+  void finishWithAnErrorDeliversTheQueueFirst() throws Exception {
+    SlowReader reader = new SlowReader();
+    stub.watchEvents(WatchEventsRequest.getDefaultInstance(), reader);
+    OutboundStream<Event> out = serverSide.get(5, TimeUnit.SECONDS);
+    out.send(event(1));
+    out.send(event(2));
+    out.finish(Status.RESOURCE_EXHAUSTED.withDescription("behind"));
+    assertThat(out.send(event(3))).isFalse();
+    reader.request(10);
+    await().until(reader.done::isDone);
+    assertThat(reader.received).extracting(Event::getSequence).containsExactly(1L, 2L);
+    assertThat(Status.fromThrowable(reader.done.get()).getDescription()).isEqualTo("behind");
+  }
+
   private static Event event(long sequence) {
     return Event.newBuilder().setSequence(sequence).setKind("TEST").build();
   }

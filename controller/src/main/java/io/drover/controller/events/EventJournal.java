@@ -1,0 +1,101 @@
+package io.drover.controller.events;
+
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The recent events of this controller, in order, and their live subscribers. Keeps the last {@code
+ * capacity} events. A subscriber gets the history it asked for and then every new event, with no
+ * gap and no duplicate between the two, because both happen under one lock.
+ *
+ * <p>Subscribers are called under that lock, so they must only hand the event off (queue it).
+ */
+public final class EventJournal {
+  private static final Logger log = LoggerFactory.getLogger("drover.events");
+
+  private final int capacity;
+  private final Clock clock;
+  private final ArrayDeque<Event> recent = new ArrayDeque<>();
+  private final Set<Consumer<Event>> subscribers = new LinkedHashSet<>();
+  private long lastSequence;
+
+  public EventJournal(int capacity, Clock clock) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("capacity must be positive");
+    }
+    this.capacity = capacity;
+    this.clock = clock;
+  }
+
+  public Event publish(EventKind kind, String subject, String message) {
+    return publish(kind, subject, message, Map.of());
+  }
+
+  public Event publish(
+      EventKind kind, String subject, String message, Map<String, String> attributes) {
+    Event event;
+    List<Consumer<Event>> targets;
+    synchronized (this) {
+      event =
+          new Event(
+              ++lastSequence, clock.instant(), kind, subject, message, Map.copyOf(attributes));
+      recent.addLast(event);
+      if (recent.size() > capacity) {
+        recent.removeFirst();
+      }
+      targets = new ArrayList<>(subscribers);
+      for (Consumer<Event> subscriber : targets) {
+        subscriber.accept(event);
+      }
+    }
+    log.info("{} {}: {}", kind, subject, message);
+    return event;
+  }
+
+  /** The last {@code count} events, oldest first. */
+  public synchronized List<Event> tail(int count) {
+    int skip = Math.max(0, recent.size() - count);
+    return recent.stream().skip(skip).toList();
+  }
+
+  /**
+   * Replays the requested history to {@code subscriber}, then (if {@code follow}) registers it for
+   * every later event.
+   *
+   * @param afterSequence replay the events after this one; if 0, replay the last {@code tail}
+   * @return cancels the subscription; safe to call more than once
+   */
+  public synchronized Runnable subscribe(
+      long afterSequence, int tail, boolean follow, Consumer<Event> subscriber) {
+    List<Event> history =
+        afterSequence > 0
+            ? recent.stream().filter(e -> e.sequence() > afterSequence).toList()
+            : tail(tail);
+    history.forEach(subscriber);
+    if (!follow) {
+      return () -> {};
+    }
+    subscribers.add(subscriber);
+    return () -> unsubscribe(subscriber);
+  }
+
+  private synchronized void unsubscribe(Consumer<Event> subscriber) {
+    subscribers.remove(subscriber);
+  }
+
+  public synchronized int subscriberCount() {
+    return subscribers.size();
+  }
+
+  public synchronized long lastSequence() {
+    return lastSequence;
+  }
+}

@@ -1,0 +1,139 @@
+package io.drover.controller.grpc;
+
+import io.drover.common.Version;
+import io.drover.common.errors.InvalidArgumentException;
+import io.drover.common.grpc.OutboundStream;
+import io.drover.common.grpc.StatusMapping;
+import io.drover.controller.events.EventJournal;
+import io.drover.controller.nodes.AgentSession;
+import io.drover.controller.nodes.NodeRegistry;
+import io.drover.controller.nodes.SessionHandle;
+import io.drover.v1.AgentGatewayGrpc;
+import io.drover.v1.AgentMessage;
+import io.drover.v1.ControllerMessage;
+import io.drover.v1.Welcome;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Thin adapter from {@code AgentGateway.Connect} to {@link AgentSession}: converts and checks each
+ * message, hands it to the session, and turns a protocol violation into INVALID_ARGUMENT on that
+ * stream alone.
+ */
+public final class AgentGatewayGrpcService extends AgentGatewayGrpc.AgentGatewayImplBase {
+  private static final int OUTBOUND_CAPACITY = 1024;
+
+  private final NodeRegistry registry;
+  private final EventJournal events;
+  private final Duration telemetryInterval;
+  private final int maxMessageBytes;
+
+  public AgentGatewayGrpcService(
+      NodeRegistry registry, EventJournal events, Duration telemetryInterval, int maxMessageBytes) {
+    this.registry = registry;
+    this.events = events;
+    this.telemetryInterval = telemetryInterval;
+    this.maxMessageBytes = maxMessageBytes;
+  }
+
+  @Override
+  public StreamObserver<AgentMessage> connect(StreamObserver<ControllerMessage> responses) {
+    ServerCallStreamObserver<ControllerMessage> call =
+        (ServerCallStreamObserver<ControllerMessage>) responses;
+    OutboundStream<ControllerMessage> out = OutboundStream.attach(call, OUTBOUND_CAPACITY);
+    AgentStream stream = new AgentStream(out, PeerAddressInterceptor.peerHost());
+    call.setOnCancelHandler(() -> stream.end("the stream was cancelled"));
+    return stream;
+  }
+
+  /** One agent's stream. gRPC delivers its callbacks one at a time. */
+  private final class AgentStream implements StreamObserver<AgentMessage> {
+    private final OutboundStream<ControllerMessage> out;
+    private final AgentSession session;
+    private final AtomicBoolean finished = new AtomicBoolean();
+
+    AgentStream(OutboundStream<ControllerMessage> out, String peerHost) {
+      this.out = out;
+      // A newer stream of the same node closes this one; the registry has moved on already.
+      SessionHandle handle =
+          reason -> {
+            if (finished.compareAndSet(false, true)) {
+              out.fail(Status.ABORTED.withDescription(reason));
+            }
+          };
+      this.session = new AgentSession(registry, events, peerHost, handle);
+    }
+
+    @Override
+    public void onNext(AgentMessage message) {
+      if (finished.get()) {
+        return;
+      }
+      try {
+        int size = message.getSerializedSize();
+        if (size > maxMessageBytes) {
+          throw new InvalidArgumentException(
+              "AgentMessage",
+              message.getBodyCase().name().toLowerCase()
+                  + " of "
+                  + size
+                  + " bytes exceeds the limit of "
+                  + maxMessageBytes
+                  + " bytes (maxMessageBytes)");
+        }
+        long epoch = message.getSessionEpoch();
+        switch (message.getBodyCase()) {
+          case HELLO -> {
+            var hello = AgentConverters.hello(message.getHello());
+            welcome(hello.nodeId(), session.hello(hello));
+          }
+          case TELEMETRY -> session.telemetry(epoch, AgentConverters.load(message.getTelemetry()));
+          case CONTAINER_EVENT, OVERLOAD, ERROR, COMMAND_RESULT ->
+              session.message(message.getBodyCase().name().toLowerCase(), epoch);
+          case BODY_NOT_SET -> throw new InvalidArgumentException("AgentMessage.body", "is empty");
+        }
+      } catch (RuntimeException e) {
+        Status status = StatusMapping.toStatus(e);
+        if (finished.compareAndSet(false, true)) {
+          session.rejected(status.getDescription());
+          out.fail(status);
+        }
+      }
+    }
+
+    private void welcome(String nodeId, long epoch) {
+      out.send(
+          ControllerMessage.newBuilder()
+              .setSessionEpoch(epoch)
+              .setWelcome(
+                  Welcome.newBuilder()
+                      .setNodeId(nodeId)
+                      .setSessionEpoch(epoch)
+                      .setControllerVersion(Version.current())
+                      .setTelemetryIntervalMs((int) telemetryInterval.toMillis()))
+              .build());
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      end("the stream failed: " + Status.fromThrowable(t).getCode());
+    }
+
+    @Override
+    public void onCompleted() {
+      finished.set(true);
+      session.closed("the agent closed the stream");
+      out.complete();
+    }
+
+    /** The peer is gone: nothing more can be written. */
+    void end(String reason) {
+      finished.set(true);
+      out.terminated();
+      session.closed(reason);
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package io.drover.controller.grpc;
+
+import io.drover.common.errors.UnavailableException;
+import io.drover.controller.config.ControllerConfig;
+import io.drover.controller.events.EventJournal;
+import io.drover.controller.nodes.NodeRegistry;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The controller's gRPC server: Control and AgentGateway, standard health and v1 reflection, with
+ * keepalive settings that match the agents' and a bounded pool for handlers.
+ */
+public final class GrpcServer implements AutoCloseable {
+  /** Handlers only touch memory, so a long queue drains fast; it still has an end. */
+  private static final int HANDLER_QUEUE = 100_000;
+
+  private final Server server;
+  private final HealthStatusManager health;
+  private final ThreadPoolExecutor executor;
+
+  private GrpcServer(Server server, HealthStatusManager health, ThreadPoolExecutor executor) {
+    this.server = server;
+    this.health = health;
+    this.executor = executor;
+  }
+
+  public static GrpcServer start(
+      ControllerConfig config, NodeRegistry nodes, EventJournal events, Instant startedAt) {
+    AtomicInteger threadCount = new AtomicInteger();
+    ThreadPoolExecutor executor =
+        new ThreadPoolExecutor(
+            config.grpcThreads(),
+            config.grpcThreads(),
+            60,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(HANDLER_QUEUE),
+            r -> {
+              Thread t = new Thread(r, "drover-grpc-" + threadCount.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    executor.allowCoreThreadTimeOut(true);
+    HealthStatusManager health = new HealthStatusManager();
+    PeerAddressInterceptor peer = new PeerAddressInterceptor();
+    Server server =
+        NettyServerBuilder.forAddress(
+                new InetSocketAddress(config.listen().host(), config.listen().port()))
+            .executor(executor)
+            .addService(
+                ServerInterceptors.intercept(
+                    new AgentGatewayGrpcService(
+                        nodes, events, config.telemetryInterval(), config.maxMessageBytes()),
+                    peer))
+            .addService(
+                ServerInterceptors.intercept(
+                    new ControlGrpcService(nodes, events, startedAt), peer))
+            .addService(health.getHealthService())
+            .addService(ProtoReflectionServiceV1.newInstance())
+            // Agents ping every 10 s; allow a little faster so that no agent is ever cut off.
+            .permitKeepAliveTime(5, TimeUnit.SECONDS)
+            .permitKeepAliveWithoutCalls(true)
+            .keepAliveTime(10, TimeUnit.SECONDS)
+            .keepAliveTimeout(5, TimeUnit.SECONDS)
+            // The transport limit sits above maxMessageBytes so that the service, not the
+            // transport, refuses an oversized message, with INVALID_ARGUMENT and the field.
+            .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, 4L * config.maxMessageBytes()))
+            .build();
+    try {
+      server.start();
+    } catch (IOException e) {
+      executor.shutdownNow();
+      throw new UnavailableException(
+          "cannot listen for gRPC on " + config.listen() + ": " + rootMessage(e), e);
+    }
+    health.setStatus("", ServingStatus.SERVING);
+    health.setStatus("drover.v1.Control", ServingStatus.SERVING);
+    health.setStatus("drover.v1.AgentGateway", ServingStatus.SERVING);
+    return new GrpcServer(server, health, executor);
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return root.getMessage();
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  public boolean isServing() {
+    return !server.isShutdown();
+  }
+
+  @Override
+  public void close() {
+    health.enterTerminalState();
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
+        server.shutdownNow();
+        server.awaitTermination(2, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      server.shutdownNow();
+    }
+    executor.shutdownNow();
+  }
+}

@@ -1,0 +1,251 @@
+package io.drover.controller.nodes;
+
+import io.drover.common.errors.InvalidArgumentException;
+import io.drover.common.errors.NotFoundException;
+import io.drover.controller.events.EventJournal;
+import io.drover.controller.events.EventKind;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Every node the controller has heard from, with its sessions. Actual state only: it comes from
+ * what agents report and is rebuilt from their hellos after a restart.
+ *
+ * <p>Sessions are fenced by epoch: each hello opens a session with an epoch higher than any the
+ * node had, and only messages of the current session change the node.
+ */
+public final class NodeRegistry {
+  private final Map<String, Entry> nodes = new ConcurrentHashMap<>();
+  private final EventJournal events;
+  private final Clock clock;
+
+  public NodeRegistry(EventJournal events, Clock clock) {
+    this.events = events;
+    this.clock = clock;
+  }
+
+  /**
+   * Opens a session for the node of {@code hello}; a session the node still had open is closed.
+   *
+   * @param peerHost the address the agent connected from
+   * @return the epoch of the new session
+   */
+  public long open(AgentHello hello, String peerHost, SessionHandle handle) {
+    Entry entry = nodes.computeIfAbsent(hello.nodeId(), Entry::new);
+    Instant now = clock.instant();
+    SessionHandle superseded;
+    boolean first;
+    Duration away;
+    long epoch;
+    synchronized (entry) {
+      first = entry.hello == null;
+      superseded = entry.state == NodeState.READY ? entry.session : null;
+      away =
+          entry.disconnectedAt == null
+              ? Duration.ZERO
+              : Duration.between(entry.disconnectedAt, now);
+      epoch = Math.max(entry.epoch, hello.lastEpoch()) + 1;
+      entry.hello = hello;
+      entry.address = hello.advertiseAddress().orElse(peerHost);
+      entry.epoch = epoch;
+      entry.session = handle;
+      entry.state = NodeState.READY;
+      entry.connectedAt = now;
+      entry.lastSeen = now;
+      entry.disconnectedAt = null;
+      entry.load = null;
+    }
+    String subject = subject(hello.nodeName());
+    Map<String, String> attributes =
+        Map.of("nodeId", hello.nodeId(), "epoch", Long.toString(epoch), "address", entry.address);
+    if (superseded != null) {
+      superseded.supersede("node " + hello.nodeName() + " opened a newer session, epoch " + epoch);
+      events.publish(
+          EventKind.NODE_SESSION_REPLACED,
+          subject,
+          "node "
+              + hello.nodeName()
+              + " opened a new stream while its old one was open;"
+              + " the old one was closed (epoch "
+              + epoch
+              + ")",
+          attributes);
+    } else if (first) {
+      NodeInventory inv = hello.inventory();
+      events.publish(
+          EventKind.NODE_JOINED,
+          subject,
+          String.format(
+              Locale.ROOT,
+              "node %s joined from %s: %d cores, %.1f GiB, agent %s, epoch %d",
+              hello.nodeName(),
+              entry.address,
+              inv.logicalCores(),
+              inv.memoryBytes() / (double) (1L << 30),
+              hello.agentVersion(),
+              epoch),
+          attributes);
+    } else {
+      events.publish(
+          EventKind.NODE_RECONNECTED,
+          subject,
+          String.format(
+              Locale.ROOT,
+              "node %s reconnected after %.1f s away, epoch %d",
+              hello.nodeName(),
+              away.toMillis() / 1000.0,
+              epoch),
+          attributes);
+    }
+    return epoch;
+  }
+
+  /** Records a telemetry sample of the current session; samples of older sessions are ignored. */
+  public boolean recordLoad(String nodeId, long epoch, NodeLoad load) {
+    Entry entry = nodes.get(nodeId);
+    if (entry == null) {
+      return false;
+    }
+    synchronized (entry) {
+      if (entry.epoch != epoch || entry.state != NodeState.READY) {
+        return false;
+      }
+      entry.load = load;
+      entry.lastSeen = clock.instant();
+      return true;
+    }
+  }
+
+  /** Notes that the current session of the node is alive. */
+  public void touch(String nodeId, long epoch) {
+    Entry entry = nodes.get(nodeId);
+    if (entry != null) {
+      synchronized (entry) {
+        if (entry.epoch == epoch && entry.state == NodeState.READY) {
+          entry.lastSeen = clock.instant();
+        }
+      }
+    }
+  }
+
+  /** Marks the node DISCONNECTED if {@code epoch} is still its current session. */
+  public void close(String nodeId, long epoch, String reason) {
+    Entry entry = nodes.get(nodeId);
+    if (entry == null) {
+      return;
+    }
+    String name;
+    synchronized (entry) {
+      if (entry.epoch != epoch || entry.state != NodeState.READY) {
+        return;
+      }
+      entry.state = NodeState.DISCONNECTED;
+      entry.session = null;
+      entry.disconnectedAt = clock.instant();
+      name = entry.hello.nodeName();
+    }
+    events.publish(
+        EventKind.NODE_DISCONNECTED,
+        subject(name),
+        "node " + name + " disconnected: " + reason,
+        Map.of("nodeId", nodeId, "epoch", Long.toString(epoch)));
+  }
+
+  /** Every node, by name then id. */
+  public List<Node> list() {
+    return nodes.values().stream()
+        .map(Entry::snapshot)
+        .flatMap(Optional::stream)
+        .sorted(Comparator.comparing(Node::name).thenComparing(Node::id))
+        .toList();
+  }
+
+  public Optional<Node> get(String nodeId) {
+    Entry entry = nodes.get(nodeId);
+    return entry == null ? Optional.empty() : entry.snapshot();
+  }
+
+  /**
+   * Finds a node by id, by name, or by a unique prefix of its id.
+   *
+   * @throws NotFoundException when nothing matches
+   * @throws InvalidArgumentException when several nodes match
+   */
+  public Node find(String idOrName) {
+    Optional<Node> exact = get(idOrName);
+    if (exact.isPresent()) {
+      return exact.get();
+    }
+    List<Node> all = list();
+    List<Node> matches = all.stream().filter(n -> n.name().equals(idOrName)).toList();
+    if (matches.isEmpty() && !idOrName.isEmpty()) {
+      matches = all.stream().filter(n -> n.id().startsWith(idOrName)).toList();
+    }
+    if (matches.isEmpty()) {
+      throw new NotFoundException("node", idOrName);
+    }
+    if (matches.size() > 1) {
+      throw new InvalidArgumentException(
+          "node",
+          "'"
+              + idOrName
+              + "' matches "
+              + matches.size()
+              + " nodes ("
+              + String.join(", ", matches.stream().map(Node::id).toList())
+              + "); give the id");
+    }
+    return matches.get(0);
+  }
+
+  static String subject(String nodeName) {
+    return "node/" + nodeName;
+  }
+
+  /** Mutable state of one node, guarded by its own monitor. */
+  private static final class Entry {
+    final String id;
+    AgentHello hello;
+    String address;
+    NodeState state;
+    long epoch;
+    SessionHandle session;
+    Instant connectedAt;
+    Instant lastSeen;
+    Instant disconnectedAt;
+    NodeLoad load;
+
+    Entry(String id) {
+      this.id = id;
+    }
+
+    synchronized Optional<Node> snapshot() {
+      if (hello == null) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          new Node(
+              id,
+              hello.nodeName(),
+              state,
+              address,
+              hello.agentVersion(),
+              hello.agentPid(),
+              epoch,
+              lastSeen,
+              connectedAt,
+              hello.instancePorts(),
+              hello.httpPort(),
+              hello.containers(),
+              hello.inventory(),
+              Optional.ofNullable(load)));
+    }
+  }
+}

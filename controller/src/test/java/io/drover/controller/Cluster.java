@@ -1,0 +1,90 @@
+package io.drover.controller;
+
+import io.drover.agent.NodeAgent;
+import io.drover.agent.config.AgentConfig;
+import io.drover.common.net.HostPort;
+import io.drover.common.net.PortRange;
+import io.drover.controller.config.ControllerConfig;
+import io.drover.v1.ControlGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A real controller and real agents in this JVM, over real loopback sockets, closed after each
+ * test.
+ */
+public final class Cluster implements AfterEachCallback {
+  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+
+  public Controller controller(Path dataDir) {
+    return controller(ControllerConfig.defaults(loopback(0), loopback(0), dataDir));
+  }
+
+  public Controller controller(ControllerConfig config) {
+    return register(Controller.start(config));
+  }
+
+  public NodeAgent agent(int controllerPort, Path dataDir, String name) {
+    AgentConfig config =
+        new AgentConfig(
+            loopback(controllerPort),
+            dataDir,
+            name,
+            new PortRange(20000, 20999),
+            loopback(0),
+            Optional.empty(),
+            Duration.ofMillis(100),
+            Duration.ofMillis(500));
+    return register(NodeAgent.start(config));
+  }
+
+  public ControlGrpc.ControlBlockingStub control(int controllerPort) {
+    ManagedChannel channel =
+        register(
+            NettyChannelBuilder.forAddress("127.0.0.1", controllerPort).usePlaintext().build());
+    return ControlGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  public ManagedChannel channel(int controllerPort) {
+    return register(
+        NettyChannelBuilder.forAddress("127.0.0.1", controllerPort).usePlaintext().build());
+  }
+
+  public static HostPort loopback(int port) {
+    return new HostPort("127.0.0.1", port);
+  }
+
+  private <T extends AutoCloseable> T register(T resource) {
+    synchronized (resources) {
+      resources.push(resource);
+    }
+    return resource;
+  }
+
+  private ManagedChannel register(ManagedChannel channel) {
+    register((AutoCloseable) () -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    return channel;
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) throws Exception {
+    while (true) {
+      AutoCloseable next;
+      synchronized (resources) {
+        next = resources.poll();
+      }
+      if (next == null) {
+        return;
+      }
+      next.close();
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package io.drover.agent.config;
+
+import io.drover.common.config.ConfigException;
+import io.drover.common.config.Settings;
+import io.drover.common.net.HostPort;
+import io.drover.common.net.PortRange;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The agent's settings, checked as a whole. Built once at start; a bad setting stops the agent
+ * before it does anything.
+ *
+ * @param advertiseAddress empty to let the controller use the stream's peer address
+ */
+public record AgentConfig(
+    HostPort controller,
+    Path dataDir,
+    String name,
+    PortRange ports,
+    HostPort httpListen,
+    Optional<String> advertiseAddress,
+    Duration reconnectInitialBackoff,
+    Duration reconnectMaxBackoff) {
+
+  /**
+   * Reads the settings and checks the rules that span keys or the machine.
+   *
+   * @param hostname the default node name
+   * @param localPortRange the kernel's ephemeral range, if known
+   */
+  public static AgentConfig from(Settings s, String hostname, Optional<PortRange> localPortRange) {
+    List<String> problems = new ArrayList<>();
+    PortRange ports = s.get(AgentSettings.PORTS);
+    localPortRange
+        .filter(ports::overlaps)
+        .ifPresent(
+            kernel ->
+                problems.add(
+                    s.origin(AgentSettings.PORTS)
+                        + ": ports: "
+                        + ports
+                        + " overlaps the kernel's ephemeral port range "
+                        + kernel
+                        + " (net.ipv4.ip_local_port_range); outgoing connections could take"
+                        + " an instance's port. Choose a range outside it, or narrow the"
+                        + " kernel's range with sysctl."));
+    Duration initial = s.get(AgentSettings.RECONNECT_INITIAL_BACKOFF);
+    Duration max = s.get(AgentSettings.RECONNECT_MAX_BACKOFF);
+    if (initial.compareTo(max) > 0) {
+      problems.add(
+          s.origin(AgentSettings.RECONNECT_INITIAL_BACKOFF)
+              + ": reconnect.initialBackoff must not exceed reconnect.maxBackoff");
+    }
+    String name = s.find(AgentSettings.NAME).orElse(hostname);
+    if (name.isBlank() || name.length() > 63 || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+      problems.add(
+          s.origin(AgentSettings.NAME)
+              + ": name: '"
+              + name
+              + "' must be 1-63 letters, digits, '.', '_' or '-', starting with a letter or"
+              + " digit");
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    return new AgentConfig(
+        s.get(AgentSettings.CONTROLLER),
+        s.get(AgentSettings.DATA_DIR),
+        name,
+        ports,
+        s.get(AgentSettings.HTTP_LISTEN),
+        s.find(AgentSettings.ADVERTISE_ADDRESS),
+        initial,
+        max);
+  }
+}

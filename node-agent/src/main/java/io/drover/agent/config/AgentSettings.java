@@ -1,0 +1,67 @@
+package io.drover.agent.config;
+
+import io.drover.common.config.ConfigKey;
+import io.drover.common.net.HostPort;
+import io.drover.common.net.PortRange;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** Every setting of the node agent. Each is also {@code --flag} and {@code DROVER_*}. */
+public final class AgentSettings {
+  public static final ConfigKey<HostPort> CONTROLLER =
+      ConfigKey.hostPort(
+          "controller", new HostPort("127.0.0.1", 7400), "gRPC address of the controller");
+  public static final ConfigKey<Path> DATA_DIR =
+      ConfigKey.path(
+          "dataDir",
+          Path.of("/var/lib/drover/agent"),
+          "where the agent keeps its node id, state and container logs");
+  public static final ConfigKey<String> NAME =
+      ConfigKey.string("name", null, "name of this node; default: the hostname");
+  public static final ConfigKey<PortRange> PORTS =
+      ConfigKey.portRange(
+          "ports",
+          new PortRange(20000, 32000),
+          "ports handed to instances on this node; must lie outside ip_local_port_range");
+  public static final ConfigKey<HostPort> HTTP_LISTEN =
+      ConfigKey.hostPort(
+          "http.listen",
+          new HostPort("0.0.0.0", 7481),
+          "address of the agent's HTTP endpoint (/healthz); port 0 picks a free one");
+  public static final ConfigKey<String> ADVERTISE_ADDRESS =
+      ConfigKey.string(
+          "advertiseAddress",
+          null,
+          "address callers use to reach instances on this node; default: as the controller sees it");
+  public static final ConfigKey<Duration> RECONNECT_INITIAL_BACKOFF =
+      ConfigKey.duration(
+          "reconnect.initialBackoff",
+          Duration.ofSeconds(1),
+          Duration.ofMillis(50),
+          Duration.ofMinutes(1),
+          "first wait before reconnecting to the controller");
+  public static final ConfigKey<Duration> RECONNECT_MAX_BACKOFF =
+      ConfigKey.duration(
+          "reconnect.maxBackoff",
+          Duration.ofSeconds(30),
+          Duration.ofMillis(100),
+          Duration.ofMinutes(10),
+          "longest wait between reconnection attempts");
+
+  public static final List<ConfigKey<?>> ALL =
+      List.of(
+          CONTROLLER,
+          DATA_DIR,
+          NAME,
+          PORTS,
+          HTTP_LISTEN,
+          ADVERTISE_ADDRESS,
+          RECONNECT_INITIAL_BACKOFF,
+          RECONNECT_MAX_BACKOFF);
+
+  /** Where the agent looks for its YAML file when no {@code --config} is given. */
+  public static final Path DEFAULT_FILE = Path.of("/etc/drover/agent.yaml");
+
+  private AgentSettings() {}
+}

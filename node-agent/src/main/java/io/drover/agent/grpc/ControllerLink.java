@@ -1,0 +1,313 @@
+package io.drover.agent.grpc;
+
+import io.drover.agent.telemetry.TelemetrySampler;
+import io.drover.common.Version;
+import io.drover.common.grpc.OutboundStream;
+import io.drover.common.net.HostPort;
+import io.drover.common.retry.Backoff;
+import io.drover.v1.AgentGatewayGrpc;
+import io.drover.v1.AgentMessage;
+import io.drover.v1.Command;
+import io.drover.v1.CommandResult;
+import io.drover.v1.ControllerMessage;
+import io.drover.v1.Hello;
+import io.drover.v1.Telemetry;
+import io.drover.v1.Welcome;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's end of {@code AgentGateway.Connect}: opens the stream, says hello, sends telemetry at
+ * the interval the controller asks for, and reconnects forever with jittered backoff when the
+ * stream ends. Every decision runs on one scheduler thread; gRPC callbacks only hand work to it.
+ */
+public final class ControllerLink implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ControllerLink.class);
+
+  /** Enough for a burst of container events; a peer this far behind is better resynchronised. */
+  private static final int OUTBOUND_CAPACITY = 1024;
+
+  private final HostPort controller;
+  private final ManagedChannel channel;
+  private final boolean ownsChannel;
+  private final AgentGatewayGrpc.AgentGatewayStub stub;
+  private final Supplier<Hello> hello;
+  private final TelemetrySampler sampler;
+  private final Backoff backoff;
+  private final ScheduledExecutorService scheduler;
+
+  // Owned by the scheduler thread.
+  private Session current;
+  private long highestEpoch;
+  private boolean closed;
+  private volatile LinkStatus status = new LinkStatus(false, 0, Instant.now(), "");
+
+  /**
+   * @param hello builds the hello for each new stream (inventory and containers as they are now)
+   */
+  public ControllerLink(
+      HostPort controller,
+      Supplier<Hello> hello,
+      TelemetrySampler sampler,
+      Duration initialBackoff,
+      Duration maxBackoff) {
+    this(
+        controller,
+        NettyChannelBuilder.forAddress(controller.host(), controller.port())
+            .usePlaintext()
+            // Telemetry flows every second, but pings also find a dead peer when it does not.
+            .keepAliveTime(10, TimeUnit.SECONDS)
+            .keepAliveTimeout(5, TimeUnit.SECONDS)
+            .keepAliveWithoutCalls(true)
+            .maxInboundMessageSize(16 << 20)
+            .userAgent("drover-agent/" + Version.current())
+            .build(),
+        true,
+        hello,
+        sampler,
+        Backoff.withJitter(initialBackoff, maxBackoff));
+  }
+
+  /** For tests: runs over a given channel (in-process), which the caller closes. */
+  public ControllerLink(
+      ManagedChannel channel, Supplier<Hello> hello, TelemetrySampler sampler, Backoff backoff) {
+    this(new HostPort("in-process", 0), channel, false, hello, sampler, backoff);
+  }
+
+  private ControllerLink(
+      HostPort controller,
+      ManagedChannel channel,
+      boolean ownsChannel,
+      Supplier<Hello> hello,
+      TelemetrySampler sampler,
+      Backoff backoff) {
+    this.controller = controller;
+    this.channel = channel;
+    this.ownsChannel = ownsChannel;
+    this.stub = AgentGatewayGrpc.newStub(channel);
+    this.hello = hello;
+    this.sampler = sampler;
+    this.backoff = backoff;
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "drover-controller-link");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  public void start() {
+    scheduler.execute(this::connect);
+  }
+
+  public LinkStatus status() {
+    return status;
+  }
+
+  private void connect() {
+    if (closed) {
+      return;
+    }
+    // The channel keeps its own reconnect backoff (up to minutes); ours decides when to retry.
+    channel.resetConnectBackoff();
+    Session session = new Session();
+    current = session;
+    log.debug("connecting to the controller at {}", controller);
+    Hello greeting = hello.get().toBuilder().setLastEpoch(highestEpoch).build();
+    stub.connect(session);
+    session.out.send(AgentMessage.newBuilder().setHello(greeting).build());
+  }
+
+  private void onWelcome(Session session, Welcome welcome) {
+    if (session != current || closed) {
+      return;
+    }
+    session.epoch = welcome.getSessionEpoch();
+    highestEpoch = Math.max(highestEpoch, session.epoch);
+    backoff.reset();
+    status = new LinkStatus(true, session.epoch, Instant.now(), status.lastError());
+    long interval = Math.max(100, welcome.getTelemetryIntervalMs());
+    log.info(
+        "connected to the controller at {} as node {}, session epoch {}, telemetry every {} ms",
+        controller,
+        welcome.getNodeId(),
+        session.epoch,
+        interval);
+    session.telemetry =
+        scheduler.scheduleAtFixedRate(
+            () -> sendTelemetry(session), 0, interval, TimeUnit.MILLISECONDS);
+  }
+
+  private void sendTelemetry(Session session) {
+    if (session.ended.get()) {
+      return;
+    }
+    try {
+      Telemetry telemetry =
+          Telemetry.newBuilder()
+              .setSampledAtMs(System.currentTimeMillis())
+              .setSequence(++session.sequence)
+              .setNode(sampler.sample())
+              .build();
+      session.out.sendLatest(
+          AgentMessage.newBuilder().setSessionEpoch(session.epoch).setTelemetry(telemetry).build());
+    } catch (RuntimeException e) {
+      // A failed probe must not stop the heartbeat schedule.
+      log.warn("telemetry sample failed", e);
+    }
+  }
+
+  private void onCommand(Session session, long epoch, Command command) {
+    String error =
+        epoch != session.epoch
+            ? "refused: command of session epoch " + epoch + ", current is " + session.epoch
+            : "this agent (version "
+                + Version.current()
+                + ") does not run "
+                + command.getActionCase().name().toLowerCase()
+                + " commands";
+    session.out.send(
+        AgentMessage.newBuilder()
+            .setSessionEpoch(session.epoch)
+            .setCommandResult(
+                CommandResult.newBuilder()
+                    .setCommandId(command.getCommandId())
+                    .setOk(false)
+                    .setError(error))
+            .build());
+  }
+
+  private void onEnded(Session session, Status reason) {
+    if (session != current || closed) {
+      return;
+    }
+    current = null;
+    if (session.telemetry != null) {
+      session.telemetry.cancel(false);
+    }
+    String why = describe(reason);
+    Duration delay = backoff.nextDelay();
+    boolean wasConnected = status.connected();
+    status = new LinkStatus(false, status.sessionEpoch(), Instant.now(), why);
+    if (wasConnected || backoff.failures() == 1) {
+      log.warn(
+          "lost the controller at {} ({}); reconnecting in {} ms",
+          controller,
+          why,
+          delay.toMillis());
+    } else {
+      log.info(
+          "controller at {} still unreachable ({}); attempt {} in {} ms",
+          controller,
+          why,
+          backoff.failures(),
+          delay.toMillis());
+    }
+    scheduler.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Hands work from a gRPC callback to the link's thread; after close() there is none. */
+  private void onLinkThread(Runnable work) {
+    try {
+      scheduler.execute(work);
+    } catch (RejectedExecutionException closedAlready) {
+      log.debug("link closed; dropping {}", work);
+    }
+  }
+
+  private static String describe(Status status) {
+    String description = status.getDescription();
+    return status.getCode() + (description == null ? "" : ": " + description);
+  }
+
+  @Override
+  public void close() {
+    try {
+      scheduler
+          .submit(
+              () -> {
+                closed = true;
+                Session session = current;
+                current = null;
+                if (session != null) {
+                  if (session.telemetry != null) {
+                    session.telemetry.cancel(false);
+                  }
+                  session.out.complete();
+                }
+              })
+          .get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.debug("closing the link", e);
+    }
+    scheduler.shutdownNow();
+    if (ownsChannel) {
+      channel.shutdown();
+      try {
+        if (!channel.awaitTermination(2, TimeUnit.SECONDS)) {
+          channel.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        channel.shutdownNow();
+      }
+    }
+  }
+
+  /** One stream: created on the scheduler thread, fed by gRPC callbacks that only hand off. */
+  private final class Session implements ClientResponseObserver<AgentMessage, ControllerMessage> {
+    final AtomicBoolean ended = new AtomicBoolean();
+    OutboundStream<AgentMessage> out;
+    ScheduledFuture<?> telemetry;
+    volatile long epoch;
+    long sequence;
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<AgentMessage> requestStream) {
+      // Writing must wait until the call has started; connect() sends the hello then.
+      out = OutboundStream.attach(requestStream, OUTBOUND_CAPACITY);
+    }
+
+    @Override
+    public void onNext(ControllerMessage message) {
+      switch (message.getBodyCase()) {
+        case WELCOME -> onLinkThread(() -> onWelcome(this, message.getWelcome()));
+        case COMMAND ->
+            onLinkThread(() -> onCommand(this, message.getSessionEpoch(), message.getCommand()));
+        default -> log.debug("ignoring controller message {}", message.getBodyCase());
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      end(Status.fromThrowable(t));
+    }
+
+    @Override
+    public void onCompleted() {
+      end(Status.UNAVAILABLE.withDescription("the controller closed the stream"));
+    }
+
+    private void end(Status reason) {
+      if (ended.compareAndSet(false, true)) {
+        out.terminated();
+        onLinkThread(() -> onEnded(this, reason));
+      }
+    }
+  }
+}
