@@ -1,0 +1,61 @@
+package io.drover.cli.client;
+
+import io.drover.common.Version;
+import io.drover.common.config.Durations;
+import io.drover.common.net.HostPort;
+import io.drover.v1.ControlGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+
+/** A connection to the controller's Control API for one CLI invocation. */
+public final class ControlClient implements AutoCloseable {
+  private final HostPort address;
+  private final Duration timeout;
+  private final ManagedChannel channel;
+
+  public ControlClient(ClientOptions options, CommandLine commandLine) {
+    try {
+      this.address = HostPort.parse(options.controller());
+      this.timeout = Durations.parse(options.timeout());
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(commandLine, e.getMessage());
+    }
+    this.channel =
+        NettyChannelBuilder.forAddress(address.host(), address.port())
+            .usePlaintext()
+            .userAgent("drover-cli/" + Version.current())
+            .build();
+  }
+
+  public HostPort address() {
+    return address;
+  }
+
+  public Duration timeout() {
+    return timeout;
+  }
+
+  /** A stub whose calls end after the timeout; every unary call uses one. */
+  public ControlGrpc.ControlBlockingStub unary() {
+    return ControlGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** A stub without deadline, for watches that run until the user stops them. */
+  public ControlGrpc.ControlBlockingStub streaming() {
+    return ControlGrpc.newBlockingStub(channel);
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+    try {
+      channel.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

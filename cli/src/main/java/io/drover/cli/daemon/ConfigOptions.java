@@ -1,0 +1,94 @@
+package io.drover.cli.daemon;
+
+import io.drover.common.config.ConfigKey;
+import io.drover.common.config.Durations;
+import io.drover.common.config.Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * Turns a daemon's config keys into command-line options, so that every key is settable by flag as
+ * well as by file and environment, with one description for all three.
+ */
+public final class ConfigOptions {
+  private static final String CONFIG = "--config";
+
+  private ConfigOptions() {}
+
+  public static void addTo(CommandSpec spec, List<ConfigKey<?>> keys, Path defaultFile) {
+    spec.addOption(
+        OptionSpec.builder(CONFIG)
+            .paramLabel("FILE")
+            .type(Path.class)
+            .description(
+                "YAML settings file (default: "
+                    + defaultFile
+                    + " if it exists, or $DROVER_CONFIG).")
+            .build());
+    for (ConfigKey<?> key : keys) {
+      spec.addOption(
+          OptionSpec.builder(key.flagName())
+              .paramLabel(label(key))
+              .type(String.class)
+              .description(
+                  key.description()
+                      + " [file: "
+                      + key.name()
+                      + ", env: "
+                      + key.envName()
+                      + (key.defaultValue() == null ? "" : ", default: " + show(key.defaultValue()))
+                      + "]")
+              .build());
+    }
+  }
+
+  /** Settings from the flags given, the environment, and the file. */
+  public static Settings resolve(CommandSpec spec, List<ConfigKey<?>> keys, Path defaultFile) {
+    Settings.Builder builder = Settings.builder(keys);
+    Path file = spec.findOption(CONFIG).getValue();
+    if (file == null && System.getenv("DROVER_CONFIG") != null) {
+      file = Path.of(System.getenv("DROVER_CONFIG"));
+    }
+    if (file == null && Files.isRegularFile(defaultFile)) {
+      file = defaultFile;
+    }
+    if (file != null) {
+      builder.file(file);
+    }
+    builder.environment(System.getenv());
+    for (ConfigKey<?> key : keys) {
+      String value = spec.findOption(key.flagName()).getValue();
+      if (value != null) {
+        builder.flag(key.name(), value);
+      }
+    }
+    return builder.build();
+  }
+
+  /** True when the flag of {@code key} was given on the command line. */
+  public static boolean given(CommandSpec spec, ConfigKey<?> key) {
+    return spec.findOption(key.flagName()).getValue() != null;
+  }
+
+  private static String label(ConfigKey<?> key) {
+    Object d = key.defaultValue();
+    if (d instanceof Duration) {
+      return "DURATION";
+    }
+    if (d instanceof Path) {
+      return "DIR";
+    }
+    if (d instanceof Boolean) {
+      return "BOOL";
+    }
+    return "VALUE";
+  }
+
+  private static String show(Object value) {
+    return value instanceof Duration d ? Durations.format(d) : String.valueOf(value);
+  }
+}

@@ -1,0 +1,34 @@
+package io.drover.cli.daemon;
+
+import ch.qos.logback.classic.Level;
+import io.drover.cli.Logging;
+import io.drover.controller.Controller;
+import io.drover.controller.config.ControllerConfig;
+import io.drover.controller.config.ControllerSettings;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code drover controller}: the controller daemon. Its options come from {@link
+ * ControllerSettings}.
+ */
+@Command(
+    name = "controller",
+    description = "Run the controller: the gRPC API for agents and clients, and /healthz.",
+    sortOptions = false)
+public final class ControllerCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    var settings =
+        ConfigOptions.resolve(spec, ControllerSettings.ALL, ControllerSettings.DEFAULT_FILE);
+    ControllerConfig config = ControllerConfig.from(settings);
+    Logging.toStderr(Level.INFO);
+    Controller controller = Controller.start(config);
+    return Daemon.runUntilStopped(controller, Optional.empty());
+  }
+}

@@ -1,0 +1,99 @@
+package io.drover.cli.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.drover.testing.ProcessCleanupExtension;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the packaged {@code drover-cli.jar} as real processes, as an operator would. */
+final class DroverProcesses {
+  private final Path jar;
+  private final Path workDir;
+  private final ProcessCleanupExtension cleanup;
+  private int counter;
+
+  DroverProcesses(Path workDir, ProcessCleanupExtension cleanup) {
+    String configured = System.getProperty("drover.cli.jar");
+    this.jar = Path.of(configured != null ? configured : "target/drover-cli.jar").toAbsolutePath();
+    assertThat(jar).as("the packaged CLI (run through failsafe after package)").exists();
+    this.workDir = workDir;
+    this.cleanup = cleanup;
+  }
+
+  /** A long-running drover process (controller, agent, dev) whose output goes to a file. */
+  Daemon start(String... args) {
+    Path log = workDir.resolve("process-" + (++counter) + ".log");
+    try {
+      Process process =
+          new ProcessBuilder(command(args))
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
+      cleanup.register(process);
+      return new Daemon(process, log);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Runs a client verb to completion. */
+  Result run(String... args) {
+    Path out = workDir.resolve("run-" + (++counter) + ".out");
+    Path err = workDir.resolve("run-" + counter + ".err");
+    try {
+      Process process =
+          new ProcessBuilder(command(args))
+              .redirectOutput(out.toFile())
+              .redirectError(err.toFile())
+              .start();
+      cleanup.register(process);
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError("drover " + String.join(" ", args) + " did not finish in 60 s");
+      }
+      return new Result(
+          process.exitValue(),
+          Files.readString(out, StandardCharsets.UTF_8),
+          Files.readString(err, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  private List<String> command(String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
+    command.add("-jar");
+    command.add(jar.toString());
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  record Result(int exitCode, String stdout, String stderr) {}
+
+  record Daemon(Process process, Path log) {
+    String output() {
+      try {
+        return Files.readString(log, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        return "";
+      }
+    }
+
+    boolean waitForExit(Duration timeout) throws InterruptedException {
+      return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+}
