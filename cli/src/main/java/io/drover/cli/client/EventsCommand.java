@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
 
 /** {@code drover events}. */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "events",
     description = "Show recent events (every decision and change, with its reason).")
 public final class EventsCommand extends ClientCommand {

@@ -14,7 +14,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code drover node ID}. */
-@Command(name = "node", description = "Show one node: its inventory and its latest telemetry.")
+@Command(
+    mixinStandardHelpOptions = true,
+    name = "node",
+    description = "Show one node: its inventory and its latest telemetry.")
 public final class NodeCommand extends ClientCommand {
   @Parameters(paramLabel = "NODE", description = "Node id, unique id prefix, or name.")
   String node;

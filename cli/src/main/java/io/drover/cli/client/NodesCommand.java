@@ -11,7 +11,10 @@ import java.util.List;
 import picocli.CommandLine.Command;
 
 /** {@code drover nodes}. */
-@Command(name = "nodes", description = "List the nodes, their state, hardware and load.")
+@Command(
+    mixinStandardHelpOptions = true,
+    name = "nodes",
+    description = "List the nodes, their state, hardware and load.")
 public final class NodesCommand extends ClientCommand {
 
   @Override

@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code drover agent}: the node agent daemon. Its options come from {@link AgentSettings}. */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "agent",
     description =
         "Run the node agent: measure this server, connect to the controller, run containers.",

@@ -3,6 +3,8 @@ package io.drover.cli.daemon;
 import io.drover.common.config.ConfigKey;
 import io.drover.common.config.Durations;
 import io.drover.common.config.Settings;
+import io.drover.common.net.HostPort;
+import io.drover.common.net.PortRange;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,6 +86,15 @@ public final class ConfigOptions {
     }
     if (d instanceof Boolean) {
       return "BOOL";
+    }
+    if (d instanceof HostPort) {
+      return "HOST:PORT";
+    }
+    if (d instanceof PortRange) {
+      return "LOW-HIGH";
+    }
+    if (key.name().endsWith("Bytes")) {
+      return "SIZE";
     }
     return "VALUE";
   }

@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
  * ControllerSettings}.
  */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "controller",
     description = "Run the controller: the gRPC API for agents and clients, and /healthz.",
     sortOptions = false)

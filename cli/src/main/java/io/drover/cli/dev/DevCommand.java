@@ -36,6 +36,7 @@ import picocli.CommandLine.Option;
  * Prints what runs where and every event; Ctrl-C or SIGTERM stops everything.
  */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "dev",
     description = "Run a controller and N agents on this machine, for development and demos.",
     sortOptions = false)
