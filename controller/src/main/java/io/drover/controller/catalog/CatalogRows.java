@@ -69,9 +69,9 @@ final class CatalogRows {
     Position database = Position.wholeSource("database");
     List<YamlNode.Entry> profiles = new ArrayList<>();
     for (Row row : rows.profiles()) {
-      String row0 = PROFILE_TABLE + "[" + row.name() + "]";
-      Optional<YamlNode> body = parseBody(row0 + ".spec", row.spec(), problems);
-      Position nameAt = Position.wholeSource(row0 + ".name");
+      String rowName = PROFILE_TABLE + "[" + row.name() + "]";
+      Optional<YamlNode> body = parseBody(rowName + ".spec", row.spec(), problems);
+      Position nameAt = Position.wholeSource(rowName + ".name");
       // A profile whose YAML is broken still exists: its services must not be told otherwise.
       profiles.add(
           new YamlNode.Entry(
@@ -79,12 +79,12 @@ final class CatalogRows {
     }
     List<YamlNode> services = new ArrayList<>();
     for (Row row : rows.services()) {
-      String row0 = SERVICE_TABLE + "[" + row.name() + "]";
-      Position nameAt = Position.wholeSource(row0 + ".name");
+      String rowName = SERVICE_TABLE + "[" + row.name() + "]";
+      Position nameAt = Position.wholeSource(rowName + ".name");
       YamlNode.Entry name =
           new YamlNode.Entry(
               "name", nameAt, new YamlNode.Scalar(nameAt, row.name(), YamlNode.Scalar.Kind.STRING));
-      Optional<YamlNode> body = parseBody(row0 + ".spec", row.spec(), problems);
+      Optional<YamlNode> body = parseBody(rowName + ".spec", row.spec(), problems);
       if (body.isPresent() && body.get() instanceof YamlNode.Mapping m) {
         List<YamlNode.Entry> entries = new ArrayList<>();
         entries.add(name);
