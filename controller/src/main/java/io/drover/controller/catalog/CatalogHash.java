@@ -1,0 +1,113 @@
+package io.drover.controller.catalog;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The content hash of a catalog. Every field is fed to SHA-256 explicitly, length-prefixed, rather
+ * than through {@code toString()}, whose format the JDK does not promise. Order that carries no
+ * meaning (services, profiles, env and system properties) is sorted away; order that does (ports,
+ * args, flags) is kept.
+ */
+final class CatalogHash {
+  private static final String FORMAT = "drover-catalog-hash-v1";
+  private final MessageDigest digest;
+
+  private CatalogHash() {
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+
+  static String of(Catalog catalog) {
+    CatalogHash h = new CatalogHash();
+    h.text(FORMAT);
+    Map<String, JvmProfileSpec> profiles = new TreeMap<>(catalog.profiles());
+    h.number(profiles.size());
+    profiles.values().forEach(h::profile);
+    List<ServiceSpec> services =
+        catalog.services().stream().sorted(Comparator.comparing(ServiceSpec::name)).toList();
+    h.number(services.size());
+    services.forEach(h::service);
+    return HexFormat.of().formatHex(h.digest.digest());
+  }
+
+  private void profile(JvmProfileSpec p) {
+    text(p.name());
+    optional(p.java());
+    number(p.heapMb());
+    texts(p.flags());
+  }
+
+  private void service(ServiceSpec s) {
+    text(s.name());
+    text(s.artifact().kind().name());
+    text(s.artifact().location());
+    optional(s.artifact().sha256());
+    text(s.entry());
+    text(s.mode().name());
+    text(s.profile());
+    number(s.resources().memoryMb());
+    number(s.resources().cpuMillis());
+    number(s.replicas().min());
+    number(s.replicas().max());
+    number(s.replicas().initial());
+    texts(s.ports());
+    text(s.health().type().name());
+    optional(s.health().path());
+    optional(s.health().port());
+    duration(s.health().interval());
+    duration(s.health().timeout());
+    map(s.env());
+    texts(s.args());
+    map(s.systemProperties());
+    number(s.warmPool());
+    duration(s.gracePeriod());
+    duration(s.startTimeout());
+  }
+
+  private void text(String text) {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    number(bytes.length);
+    digest.update(bytes);
+  }
+
+  private void number(long n) {
+    digest.update(ByteBuffer.allocate(Long.BYTES).putLong(n).array());
+  }
+
+  private void duration(Duration d) {
+    number(d.toMillis());
+  }
+
+  private void optional(Optional<String> value) {
+    number(value.isPresent() ? 1 : 0);
+    value.ifPresent(this::text);
+  }
+
+  private void texts(List<String> list) {
+    number(list.size());
+    list.forEach(this::text);
+  }
+
+  private void map(Map<String, String> map) {
+    Map<String, String> sorted = new TreeMap<>(map);
+    number(sorted.size());
+    sorted.forEach(
+        (k, v) -> {
+          text(k);
+          text(v);
+        });
+  }
+}
