@@ -73,7 +73,7 @@ public class NodeRegistryBench {
               7481,
               0),
           "10.0.0.1",
-          reason -> {});
+          null);
     }
     load =
         new NodeLoad(

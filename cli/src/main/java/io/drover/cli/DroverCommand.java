@@ -1,11 +1,17 @@
 package io.drover.cli;
 
 import io.drover.agent.config.AgentSettings;
+import io.drover.cli.client.ApplyCommand;
+import io.drover.cli.client.ArtifactCommand;
 import io.drover.cli.client.ClientCommand;
 import io.drover.cli.client.ClientOptions;
+import io.drover.cli.client.ContainersCommand;
 import io.drover.cli.client.EventsCommand;
+import io.drover.cli.client.InstancesCommand;
 import io.drover.cli.client.NodeCommand;
 import io.drover.cli.client.NodesCommand;
+import io.drover.cli.client.ScaleCommand;
+import io.drover.cli.client.ServicesCommand;
 import io.drover.cli.daemon.AgentCommand;
 import io.drover.cli.daemon.ConfigOptions;
 import io.drover.cli.daemon.ControllerCommand;
@@ -62,10 +68,25 @@ public final class DroverCommand implements Runnable {
 
     cli.addSubcommand(new DevCommand());
     for (ClientCommand verb :
-        new ClientCommand[] {new NodesCommand(), new NodeCommand(), new EventsCommand()}) {
+        new ClientCommand[] {
+          new NodesCommand(),
+          new NodeCommand(),
+          new ServicesCommand(),
+          new InstancesCommand(),
+          new ContainersCommand(),
+          new ApplyCommand(),
+          new ScaleCommand(),
+          new EventsCommand()
+        }) {
       verb.outerOptions(top.options);
       cli.addSubcommand(verb);
     }
+    CommandLine artifact = new CommandLine(new ArtifactCommand());
+    artifact
+        .getSubcommands()
+        .values()
+        .forEach(sub -> ((ClientCommand) sub.getCommand()).outerOptions(top.options));
+    cli.addSubcommand(artifact);
     cli.setExecutionExceptionHandler(new Errors());
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     return cli;

@@ -4,26 +4,45 @@ import io.drover.common.Version;
 import io.drover.common.errors.UnavailableException;
 import io.drover.common.http.HttpEndpoint;
 import io.drover.common.http.HttpResponse;
+import io.drover.controller.artifacts.ArtifactStore;
+import io.drover.controller.catalog.CatalogConfig;
+import io.drover.controller.catalog.CatalogSource;
+import io.drover.controller.catalog.CatalogSources;
 import io.drover.controller.config.ControllerConfig;
 import io.drover.controller.events.EventJournal;
 import io.drover.controller.events.EventKind;
+import io.drover.controller.grpc.AgentGatewayGrpcService;
+import io.drover.controller.grpc.ArtifactsGrpcService;
+import io.drover.controller.grpc.ControlGrpcService;
 import io.drover.controller.grpc.GrpcServer;
 import io.drover.controller.nodes.NodeRegistry;
+import io.drover.controller.scheduling.CatalogService;
+import io.drover.controller.scheduling.Scheduler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The controller process: its state, its gRPC server and its HTTP endpoint. */
+/**
+ * The controller process: its state, its scheduler, its gRPC server and its HTTP endpoint. Closing
+ * it stops the controller and nothing else: instances keep running on their nodes.
+ */
 public final class Controller implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Controller.class);
 
   private final EventJournal events;
   private final NodeRegistry nodes;
+  private final Scheduler scheduler;
+  private final CatalogService catalog;
+  private final ExecutorService io;
   private final GrpcServer grpc;
   private final HttpEndpoint http;
 
@@ -36,12 +55,45 @@ public final class Controller implements AutoCloseable {
     Instant startedAt = clock.instant();
     this.events = new EventJournal(config.eventsRetained(), clock);
     this.nodes = new NodeRegistry(events, clock);
-    this.grpc = GrpcServer.start(config, nodes, events, startedAt);
+    this.scheduler =
+        new Scheduler(nodes, events, clock, config.portQuarantine(), config.foreignPortHold());
+    this.catalog =
+        new CatalogService(catalogSource(config), config.catalog().baseDir(), scheduler, events);
+    this.io =
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "drover-controller-io");
+              t.setDaemon(true);
+              return t;
+            });
+    ArtifactStore artifacts =
+        new ArtifactStore(config.dataDir().resolve("artifacts"), config.artifactMaxBytes(), clock);
+    try {
+      this.grpc =
+          GrpcServer.start(
+              config,
+              List.of(
+                  new AgentGatewayGrpcService(
+                      nodes,
+                      events,
+                      scheduler,
+                      config.telemetryInterval(),
+                      config.maxMessageBytes()),
+                  new ControlGrpcService(nodes, events, scheduler, catalog, startedAt),
+                  new ArtifactsGrpcService(artifacts, io)));
+    } catch (RuntimeException e) {
+      scheduler.close();
+      catalog.close();
+      io.shutdownNow();
+      throw e;
+    }
     try {
       this.http =
           HttpEndpoint.start("controller", config.httpListen(), Map.of("/healthz", this::health));
     } catch (UnavailableException e) {
-      grpc.close();
+      close(grpc, scheduler, catalog);
+      io.shutdownNow();
       throw e;
     }
     events.publish(
@@ -52,7 +104,26 @@ public final class Controller implements AutoCloseable {
             + " started: gRPC on "
             + config.listen().withPort(grpc.port())
             + ", HTTP on "
-            + config.httpListen().withPort(http.port()));
+            + config.httpListen().withPort(http.port())
+            + ", catalog from "
+            + catalog.describe());
+    catalog.start();
+  }
+
+  /** The configured catalog source; none when neither a file nor a database is named. */
+  private static Optional<CatalogSource> catalogSource(ControllerConfig config) {
+    ControllerConfig.CatalogLocation location = config.catalog();
+    if (location.kind().equals("file") && location.file().isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        CatalogSources.create(
+            new CatalogConfig(
+                location.kind(),
+                location.file().orElse(null),
+                location.postgresUrl().orElse(null),
+                location.postgresUser().orElse(null),
+                location.postgresPassword().orElse(null))));
   }
 
   /** Starts serving; throws {@link UnavailableException} when a port cannot be bound. */
@@ -76,16 +147,30 @@ public final class Controller implements AutoCloseable {
     return events;
   }
 
+  public Scheduler scheduler() {
+    return scheduler;
+  }
+
   private HttpResponse health() {
     return grpc.isServing()
         ? HttpResponse.json(200, "{\"status\":\"ok\"}\n")
         : HttpResponse.json(503, "{\"status\":\"stopping\"}\n");
   }
 
+  private static void close(AutoCloseable... parts) {
+    for (AutoCloseable part : parts) {
+      try {
+        part.close();
+      } catch (Exception e) {
+        log.warn("error while closing {}", part, e);
+      }
+    }
+  }
+
   @Override
   public void close() {
     log.info("controller stopping");
-    grpc.close();
-    http.close();
+    close(grpc, catalog, scheduler, http);
+    io.shutdownNow();
   }
 }

@@ -42,7 +42,8 @@ public final class Cluster implements AfterEachCallback {
             loopback(0),
             Optional.empty(),
             Duration.ofMillis(100),
-            Duration.ofMillis(500));
+            Duration.ofMillis(500),
+            AgentConfig.Containers.defaults());
     return register(NodeAgent.start(config));
   }
 

@@ -1,30 +1,53 @@
 package io.drover.agent;
 
+import io.drover.agent.artifacts.ArtifactCache;
+import io.drover.agent.commands.CommandHandler;
 import io.drover.agent.config.AgentConfig;
+import io.drover.agent.containers.ContainerLauncher;
+import io.drover.agent.containers.ContainerListener;
+import io.drover.agent.containers.ContainerSupervisor;
+import io.drover.agent.grpc.ContainerLinkServer;
 import io.drover.agent.grpc.ControllerLink;
+import io.drover.agent.grpc.GrpcBlobFetcher;
 import io.drover.agent.grpc.LinkStatus;
 import io.drover.agent.identity.NodeIdentity;
 import io.drover.agent.inventory.InventoryProbe;
+import io.drover.agent.telemetry.ContainerSampler;
 import io.drover.agent.telemetry.TelemetrySampler;
 import io.drover.common.Version;
 import io.drover.common.http.HttpEndpoint;
 import io.drover.common.http.HttpResponse;
+import io.drover.v1.AgentMessage;
+import io.drover.v1.ContainerEvent;
+import io.drover.v1.ContainerReport;
+import io.drover.v1.ErrorReport;
 import io.drover.v1.Hello;
+import io.drover.v1.OverloadReport;
 import io.drover.v1.PortRange;
+import java.time.Clock;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import oshi.SystemInfo;
 
-/** The node agent process: its identity, probes, HTTP endpoint and link to the controller. */
+/**
+ * The node agent process: its identity, probes, containers, HTTP endpoint and link to the
+ * controller. Closing it stops the agent but no container: workloads outlive their manager.
+ */
 public final class NodeAgent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
 
   private final AgentConfig config;
   private final String nodeId;
-  private final HttpEndpoint http;
+  private final ExecutorService io;
+  private final ContainerSupervisor supervisor;
+  private final ContainerLinkServer containerLinks;
   private final ControllerLink link;
+  private final HttpEndpoint http;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private NodeAgent(AgentConfig config) {
@@ -33,14 +56,44 @@ public final class NodeAgent implements AutoCloseable {
     SystemInfo system = new SystemInfo();
     InventoryProbe inventory = new InventoryProbe(system);
     TelemetrySampler sampler = new TelemetrySampler(system);
-    // The link exists before HTTP serves /healthz, which reads it; it starts after both.
+    ContainerSampler containerSampler = new ContainerSampler(system);
+    this.io =
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "drover-agent-io");
+              t.setDaemon(true);
+              return t;
+            });
+    AgentConfig.Containers c = config.containers();
+    // The supervisor reports through the link, and the link's commands reach the supervisor:
+    // the forwarder breaks that cycle until both exist.
+    Forwarder forward = new Forwarder();
+    BlobFetcherHolder blobs = new BlobFetcherHolder();
+    ContainerLinkServerHolder linkServer = new ContainerLinkServerHolder();
+    this.supervisor =
+        new ContainerSupervisor(
+            new ContainerLauncher(c.java(), c.classpath(), linkServer::address, c.logMaxBytes()),
+            new ArtifactCache(config.dataDir().resolve("artifacts"), blobs::fetch, io),
+            forward,
+            config.dataDir().resolve("containers"),
+            Clock.systemUTC(),
+            c.maxStarting(),
+            1000);
+    this.containerLinks = ContainerLinkServer.start(c.linkListen(), supervisor);
+    linkServer.server = containerLinks;
+    CommandHandler commands = new CommandHandler(supervisor);
     this.link =
         new ControllerLink(
             config.controller(),
             () -> hello(inventory),
             sampler,
+            () -> containerSampler.sample(supervisor.reports(), supervisor.reportedMetrics()),
+            commands::handle,
             config.reconnectInitialBackoff(),
             config.reconnectMaxBackoff());
+    forward.link = link;
+    blobs.fetcher = new GrpcBlobFetcher(link.channel(), io);
     this.http = HttpEndpoint.start("agent", config.httpListen(), Map.of("/healthz", this::health));
   }
 
@@ -49,11 +102,13 @@ public final class NodeAgent implements AutoCloseable {
     NodeAgent agent = new NodeAgent(config);
     agent.link.start();
     log.info(
-        "agent {} ({}) started: controller {}, HTTP on port {}, instance ports {}, data in {}",
+        "agent {} ({}) started: controller {}, HTTP on port {}, containers attach on {},"
+            + " instance ports {}, data in {}",
         config.name(),
         agent.nodeId,
         config.controller(),
         agent.http.port(),
+        agent.containerLinks.address(),
         config.ports(),
         config.dataDir());
     return agent;
@@ -71,6 +126,11 @@ public final class NodeAgent implements AutoCloseable {
     return link.status();
   }
 
+  /** The containers as the supervisor last saw them. */
+  public List<ContainerReport> containers() {
+    return supervisor.reports();
+  }
+
   private Hello hello(InventoryProbe inventory) {
     Hello.Builder hello =
         Hello.newBuilder()
@@ -79,6 +139,7 @@ public final class NodeAgent implements AutoCloseable {
             .setAgentVersion(Version.current())
             .setAgentPid(ProcessHandle.current().pid())
             .setInventory(inventory.probe())
+            .addAllContainers(supervisor.reports())
             .setInstancePorts(
                 PortRange.newBuilder().setLow(config.ports().low()).setHigh(config.ports().high()))
             .setHttpPort(http.port());
@@ -92,8 +153,12 @@ public final class NodeAgent implements AutoCloseable {
         200,
         String.format(
             "{\"status\":\"ok\",\"nodeId\":\"%s\",\"controller\":\"%s\",\"connected\":%b,"
-                + "\"sessionEpoch\":%d}%n",
-            nodeId, config.controller(), s.connected(), s.sessionEpoch()));
+                + "\"sessionEpoch\":%d,\"containers\":%d}%n",
+            nodeId,
+            config.controller(),
+            s.connected(),
+            s.sessionEpoch(),
+            supervisor.reports().size()));
   }
 
   @Override
@@ -102,7 +167,58 @@ public final class NodeAgent implements AutoCloseable {
       return;
     }
     link.close();
+    supervisor.close();
+    containerLinks.close();
     http.close();
-    log.info("agent {} stopped", config.name());
+    io.shutdownNow();
+    log.info("agent {} stopped; its containers keep running", config.name());
+  }
+
+  /** Sends the supervisor's reports on the controller link once it exists. */
+  private static final class Forwarder implements ContainerListener {
+    volatile ControllerLink link;
+
+    @Override
+    public void changed(ContainerReport report, String commandId) {
+      ControllerLink l = link;
+      if (l != null) {
+        l.report(
+            AgentMessage.newBuilder()
+                .setContainerEvent(
+                    ContainerEvent.newBuilder().setContainer(report).setCommandId(commandId)));
+      }
+    }
+
+    @Override
+    public void overload(OverloadReport report) {
+      ControllerLink l = link;
+      if (l != null) {
+        l.report(AgentMessage.newBuilder().setOverload(report));
+      }
+    }
+
+    @Override
+    public void error(ErrorReport report) {
+      ControllerLink l = link;
+      if (l != null) {
+        l.report(AgentMessage.newBuilder().setError(report));
+      }
+    }
+  }
+
+  private static final class BlobFetcherHolder {
+    volatile GrpcBlobFetcher fetcher;
+
+    java.util.concurrent.CompletableFuture<Void> fetch(String sha256, java.nio.file.Path target) {
+      return fetcher.fetch(sha256, target);
+    }
+  }
+
+  private static final class ContainerLinkServerHolder {
+    volatile ContainerLinkServer server;
+
+    String address() {
+      return server.address();
+    }
   }
 }

@@ -44,6 +44,11 @@ public final class ControlClient implements AutoCloseable {
         .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** The channel, for other services of the controller. */
+  public ManagedChannel channel() {
+    return channel;
+  }
+
   /** A stub without deadline, for watches that run until the user stops them. */
   public ControlGrpc.ControlBlockingStub streaming() {
     return ControlGrpc.newBlockingStub(channel);

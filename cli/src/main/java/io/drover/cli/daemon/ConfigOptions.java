@@ -32,8 +32,11 @@ public final class ConfigOptions {
                     + " if it exists, or $DROVER_CONFIG).")
             .build());
     for (ConfigKey<?> key : keys) {
+      List<String> names = new java.util.ArrayList<>();
+      names.add(key.flagName());
+      names.addAll(key.aliases());
       spec.addOption(
-          OptionSpec.builder(key.flagName())
+          OptionSpec.builder(names.toArray(String[]::new))
               .paramLabel(label(key))
               .type(String.class)
               .description(

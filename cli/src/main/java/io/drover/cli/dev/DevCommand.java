@@ -8,20 +8,25 @@ import io.drover.common.net.PortRange;
 import io.drover.controller.Controller;
 import io.drover.controller.config.ControllerConfig;
 import io.drover.controller.events.Event;
+import io.drover.controller.instances.InstanceState;
+import io.drover.controller.instances.InstanceView;
 import io.drover.controller.nodes.Node;
 import io.drover.controller.nodes.NodeState;
+import io.drover.controller.scheduling.ServiceStatusView;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -88,6 +93,14 @@ public final class DevCommand implements Callable<Integer> {
   String ports;
 
   @Option(
+      names = "--catalog",
+      paramLabel = "FILE",
+      description =
+          "Catalog to deploy (default: examples/catalog.yaml of this Drover; `none` for no"
+              + " catalog). A copy in the data dir is used, so `drover apply` changes the copy.")
+  String catalog;
+
+  @Option(
       names = "--ready-timeout",
       paramLabel = "DURATION",
       defaultValue = "60s",
@@ -111,11 +124,20 @@ public final class DevCommand implements Callable<Integer> {
     Files.createDirectories(root);
     Logging.toFile(root.resolve("controller.log"), Level.INFO);
 
+    Optional<Path> catalogFile = catalogFile();
+    ControllerConfig config =
+        ControllerConfig.defaults(grpcAddress, httpAddress, root.resolve("controller"));
+    if (catalogFile.isPresent()) {
+      Path copy = root.resolve("catalog.yaml");
+      Files.copy(catalogFile.get(), copy, StandardCopyOption.REPLACE_EXISTING);
+      config =
+          config.withCatalog(
+              ControllerConfig.CatalogLocation.file(
+                  copy, catalogFile.get().toAbsolutePath().getParent()));
+    }
     Controller controller;
     try {
-      controller =
-          Controller.start(
-              ControllerConfig.defaults(grpcAddress, httpAddress, root.resolve("controller")));
+      controller = Controller.start(config);
     } catch (RuntimeException e) {
       if (temporary) {
         deleteTree(root);
@@ -145,6 +167,9 @@ public final class DevCommand implements Callable<Integer> {
         httpAddress.withPort(controller.httpPort()).forLocalClient(),
         root.resolve("controller.log"));
     out.printf("  data dir    %s%s%n", root, temporary ? " (deleted on exit)" : "");
+    out.printf(
+        "  catalog     %s%n",
+        catalogFile.map(f -> f + " (a copy: " + root.resolve("catalog.yaml") + ")").orElse("none"));
     for (int i = 0; i < agents; i++) {
       String name = "dev-" + (i + 1);
       int httpPort = agentHttpPort == 0 ? 0 : agentHttpPort + i;
@@ -207,12 +232,70 @@ public final class DevCommand implements Callable<Integer> {
             node.inventory().logicalCores(),
             Units.bytes(node.inventory().memoryBytes()));
       }
+      printServices(controller, deadline, stop);
       out.printf(
-          "Try `bin/drover nodes` or `bin/drover events --follow` in another shell%s. Ctrl-C stops everything.%n%n",
+          "Try `bin/drover nodes`, `bin/drover instances` or `bin/drover events --follow` in"
+              + " another shell%s. Ctrl-C stops everything.%n%n",
           controllerAddress.port() == 7400 ? "" : " with --controller " + controllerAddress);
     }
     stop.await();
     return 0;
+  }
+
+  /** Waits until every service has its desired instances READY, then prints their URLs. */
+  private void printServices(Controller controller, long deadline, CountDownLatch stop)
+      throws Exception {
+    while (System.nanoTime() < deadline) {
+      List<ServiceStatusView> services = controller.scheduler().services().get(5, TimeUnit.SECONDS);
+      if (services.stream().allMatch(s -> s.ready() >= s.desired())) {
+        break;
+      }
+      if (stop.await(100, TimeUnit.MILLISECONDS)) {
+        return;
+      }
+    }
+    List<ServiceStatusView> services = controller.scheduler().services().get(5, TimeUnit.SECONDS);
+    if (services.isEmpty()) {
+      return;
+    }
+    out.println("Services:");
+    for (InstanceView instance :
+        controller.scheduler().instances("", "").get(5, TimeUnit.SECONDS)) {
+      if (instance.state() == InstanceState.READY && instance.ports().containsKey("http")) {
+        String address =
+            controller.nodes().get(instance.nodeId()).map(Node::address).orElse("127.0.0.1");
+        out.printf("  %-14s http://%s:%d/%n", instance.id(), address, instance.ports().get("http"));
+      }
+    }
+    for (ServiceStatusView s : services) {
+      if (s.ready() < s.desired()) {
+        out.printf(
+            "  %s: %d of %d ready; see bin/drover instances and bin/drover events%n",
+            s.name(), s.ready(), s.desired());
+      }
+    }
+  }
+
+  private Optional<Path> catalogFile() {
+    if ("none".equals(catalog)) {
+      return Optional.empty();
+    }
+    if (catalog != null) {
+      Path given = Path.of(catalog);
+      if (!Files.isRegularFile(given)) {
+        throw new picocli.CommandLine.ParameterException(
+            new picocli.CommandLine(this), "--catalog " + catalog + ": file not found");
+      }
+      return Optional.of(given.toAbsolutePath());
+    }
+    String home = System.getProperty("drover.home");
+    if (home != null) {
+      Path example = Path.of(home, "examples", "catalog.yaml");
+      if (Files.isRegularFile(example)) {
+        return Optional.of(example);
+      }
+    }
+    return Optional.empty();
   }
 
   private static long readyCount(Controller controller) {

@@ -4,6 +4,7 @@ import io.drover.common.net.HostPort;
 import io.drover.common.net.PortRange;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
@@ -21,13 +22,15 @@ public final class ConfigKey<T> {
   private final T defaultValue;
   private final Function<String, T> parser;
   private final Function<T, String> check;
+  private final List<String> aliases;
 
   private ConfigKey(
       String name,
       String description,
       T defaultValue,
       Function<String, T> parser,
-      Function<T, String> check) {
+      Function<T, String> check,
+      List<String> aliases) {
     if (!name.matches("[a-z][A-Za-z0-9]*(\\.[a-z][A-Za-z0-9]*)*")) {
       throw new IllegalArgumentException("config key names are dotted camelCase: " + name);
     }
@@ -36,6 +39,17 @@ public final class ConfigKey<T> {
     this.defaultValue = defaultValue;
     this.parser = parser;
     this.check = check;
+    this.aliases = List.copyOf(aliases);
+  }
+
+  /** The same key with further command-line names, such as {@code --catalog}. */
+  public ConfigKey<T> withAliases(String... flags) {
+    return new ConfigKey<>(name, description, defaultValue, parser, check, List.of(flags));
+  }
+
+  /** Further command-line names of the key. */
+  public List<String> aliases() {
+    return aliases;
   }
 
   /** The dotted name used in YAML files, e.g. {@code reconnect.maxBackoff}. */
@@ -88,11 +102,12 @@ public final class ConfigKey<T> {
   // ---- factories, one per kind of value ----
 
   public static ConfigKey<String> string(String name, String defaultValue, String description) {
-    return new ConfigKey<>(name, description, defaultValue, s -> s, v -> null);
+    return new ConfigKey<>(name, description, defaultValue, s -> s, v -> null, List.of());
   }
 
   public static ConfigKey<Boolean> bool(String name, boolean defaultValue, String description) {
-    return new ConfigKey<>(name, description, defaultValue, ConfigKey::parseBoolean, v -> null);
+    return new ConfigKey<>(
+        name, description, defaultValue, ConfigKey::parseBoolean, v -> null, List.of());
   }
 
   public static ConfigKey<Integer> integer(
@@ -102,7 +117,8 @@ public final class ConfigKey<T> {
         description,
         defaultValue,
         ConfigKey::parseInt,
-        v -> v < min || v > max ? v + " is outside " + min + "-" + max : null);
+        v -> v < min || v > max ? v + " is outside " + min + "-" + max : null,
+        List.of());
   }
 
   public static ConfigKey<Duration> duration(
@@ -119,7 +135,8 @@ public final class ConfigKey<T> {
                     + Durations.format(min)
                     + " to "
                     + Durations.format(max)
-                : null);
+                : null,
+        List.of());
   }
 
   public static ConfigKey<Long> bytes(
@@ -136,21 +153,22 @@ public final class ConfigKey<T> {
                     + ByteSizes.format(min)
                     + " to "
                     + ByteSizes.format(max)
-                : null);
+                : null,
+        List.of());
   }
 
   public static ConfigKey<HostPort> hostPort(
       String name, HostPort defaultValue, String description) {
-    return new ConfigKey<>(name, description, defaultValue, HostPort::parse, v -> null);
+    return new ConfigKey<>(name, description, defaultValue, HostPort::parse, v -> null, List.of());
   }
 
   public static ConfigKey<PortRange> portRange(
       String name, PortRange defaultValue, String description) {
-    return new ConfigKey<>(name, description, defaultValue, PortRange::parse, v -> null);
+    return new ConfigKey<>(name, description, defaultValue, PortRange::parse, v -> null, List.of());
   }
 
   public static ConfigKey<Path> path(String name, Path defaultValue, String description) {
-    return new ConfigKey<>(name, description, defaultValue, Path::of, v -> null);
+    return new ConfigKey<>(name, description, defaultValue, Path::of, v -> null, List.of());
   }
 
   private static boolean parseBoolean(String raw) {

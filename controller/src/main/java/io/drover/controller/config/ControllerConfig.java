@@ -4,6 +4,7 @@ import io.drover.common.config.Settings;
 import io.drover.common.net.HostPort;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /** The controller's settings, checked at start. */
 public record ControllerConfig(
@@ -13,9 +14,60 @@ public record ControllerConfig(
     Duration telemetryInterval,
     int maxMessageBytes,
     int eventsRetained,
-    int grpcThreads) {
+    int grpcThreads,
+    CatalogLocation catalog,
+    Duration portQuarantine,
+    Duration foreignPortHold,
+    long artifactMaxBytes) {
+
+  /**
+   * Where the catalog lives.
+   *
+   * @param kind {@code file} or {@code postgres}
+   * @param file the YAML file, when kind is file; empty for no catalog
+   */
+  public record CatalogLocation(
+      String kind,
+      Optional<Path> file,
+      Optional<String> postgresUrl,
+      Optional<String> postgresUser,
+      Optional<String> postgresPassword,
+      Optional<Path> artifactBaseDir) {
+
+    public static CatalogLocation none() {
+      return new CatalogLocation(
+          "file",
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty());
+    }
+
+    /**
+     * A catalog file whose relative artifact paths are resolved against {@code artifactBaseDir}
+     * rather than the file's own dir (dev mode keeps a copy of the example catalog).
+     */
+    public static CatalogLocation file(Path file, Path artifactBaseDir) {
+      return new CatalogLocation(
+          "file",
+          Optional.of(file),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.of(artifactBaseDir));
+    }
+
+    /** Relative artifact paths are resolved against this dir. */
+    public Path baseDir() {
+      return artifactBaseDir
+          .or(() -> file.map(f -> f.toAbsolutePath().getParent()))
+          .orElse(Path.of("").toAbsolutePath());
+    }
+  }
 
   public static ControllerConfig from(Settings s) {
+    // The catalog keys are checked together when the source opens (CatalogSources).
     return new ControllerConfig(
         s.get(ControllerSettings.LISTEN),
         s.get(ControllerSettings.HTTP_LISTEN),
@@ -23,7 +75,17 @@ public record ControllerConfig(
         s.get(ControllerSettings.TELEMETRY_INTERVAL),
         Math.toIntExact(s.get(ControllerSettings.MAX_MESSAGE_BYTES)),
         s.get(ControllerSettings.EVENTS_RETAINED),
-        s.get(ControllerSettings.GRPC_THREADS));
+        s.get(ControllerSettings.GRPC_THREADS),
+        new CatalogLocation(
+            s.get(ControllerSettings.CATALOG_SOURCE),
+            s.find(ControllerSettings.CATALOG_FILE),
+            s.find(ControllerSettings.CATALOG_POSTGRES_URL),
+            s.find(ControllerSettings.CATALOG_POSTGRES_USER),
+            s.find(ControllerSettings.CATALOG_POSTGRES_PASSWORD),
+            Optional.empty()),
+        s.get(ControllerSettings.PORTS_QUARANTINE),
+        s.get(ControllerSettings.PORTS_FOREIGN_HOLD),
+        s.get(ControllerSettings.ARTIFACTS_MAX_BYTES));
   }
 
   /** Every default, with the given addresses and data dir; for tests and embedding. */
@@ -35,16 +97,70 @@ public record ControllerConfig(
         ControllerSettings.TELEMETRY_INTERVAL.defaultValue(),
         Math.toIntExact(ControllerSettings.MAX_MESSAGE_BYTES.defaultValue()),
         ControllerSettings.EVENTS_RETAINED.defaultValue(),
-        ControllerSettings.GRPC_THREADS.defaultValue());
+        ControllerSettings.GRPC_THREADS.defaultValue(),
+        CatalogLocation.none(),
+        ControllerSettings.PORTS_QUARANTINE.defaultValue(),
+        ControllerSettings.PORTS_FOREIGN_HOLD.defaultValue(),
+        ControllerSettings.ARTIFACTS_MAX_BYTES.defaultValue());
   }
 
   public ControllerConfig withTelemetryInterval(Duration interval) {
     return new ControllerConfig(
-        listen, httpListen, dataDir, interval, maxMessageBytes, eventsRetained, grpcThreads);
+        listen,
+        httpListen,
+        dataDir,
+        interval,
+        maxMessageBytes,
+        eventsRetained,
+        grpcThreads,
+        catalog,
+        portQuarantine,
+        foreignPortHold,
+        artifactMaxBytes);
   }
 
   public ControllerConfig withMaxMessageBytes(int bytes) {
     return new ControllerConfig(
-        listen, httpListen, dataDir, telemetryInterval, bytes, eventsRetained, grpcThreads);
+        listen,
+        httpListen,
+        dataDir,
+        telemetryInterval,
+        bytes,
+        eventsRetained,
+        grpcThreads,
+        catalog,
+        portQuarantine,
+        foreignPortHold,
+        artifactMaxBytes);
+  }
+
+  public ControllerConfig withCatalog(CatalogLocation location) {
+    return new ControllerConfig(
+        listen,
+        httpListen,
+        dataDir,
+        telemetryInterval,
+        maxMessageBytes,
+        eventsRetained,
+        grpcThreads,
+        location,
+        portQuarantine,
+        foreignPortHold,
+        artifactMaxBytes);
+  }
+
+  public ControllerConfig withPortQuarantine(Duration quarantine) {
+    return new ControllerConfig(
+        listen,
+        httpListen,
+        dataDir,
+        telemetryInterval,
+        maxMessageBytes,
+        eventsRetained,
+        grpcThreads,
+        catalog,
+        quarantine,
+        foreignPortHold,
+        artifactMaxBytes);
   }
 }

@@ -12,7 +12,8 @@ public final class ControllerSettings {
       ConfigKey.hostPort(
           "listen",
           new HostPort("0.0.0.0", 7400),
-          "gRPC address for agents and clients (Control, AgentGateway, health, reflection)");
+          "gRPC address for agents and clients (Control, AgentGateway, Artifacts, health,"
+              + " reflection)");
   public static final ConfigKey<HostPort> HTTP_LISTEN =
       ConfigKey.hostPort("http.listen", new HostPort("0.0.0.0", 7480), "HTTP address for /healthz");
   public static final ConfigKey<Path> DATA_DIR =
@@ -47,6 +48,41 @@ public final class ControllerSettings {
           1,
           512,
           "threads that run gRPC handlers");
+  public static final ConfigKey<String> CATALOG_SOURCE =
+      ConfigKey.string("catalog.source", "file", "where the catalog lives: file or postgres");
+  public static final ConfigKey<Path> CATALOG_FILE =
+      ConfigKey.path(
+              "catalog.file",
+              null,
+              "the catalog's YAML file, watched for changes; without it (and without postgres)"
+                  + " nothing runs")
+          .withAliases("--catalog");
+  public static final ConfigKey<String> CATALOG_POSTGRES_URL =
+      ConfigKey.string(
+          "catalog.postgres.url",
+          null,
+          "JDBC URL of the catalog database (catalog.source: postgres)");
+  public static final ConfigKey<String> CATALOG_POSTGRES_USER =
+      ConfigKey.string("catalog.postgres.user", null, "user of the catalog database");
+  public static final ConfigKey<String> CATALOG_POSTGRES_PASSWORD =
+      ConfigKey.string("catalog.postgres.password", null, "password of the catalog database");
+  public static final ConfigKey<Duration> PORTS_QUARANTINE =
+      ConfigKey.duration(
+          "ports.quarantine",
+          Duration.ofSeconds(30),
+          Duration.ZERO,
+          Duration.ofHours(1),
+          "how long a released instance port rests before it is handed out again");
+  public static final ConfigKey<Duration> PORTS_FOREIGN_HOLD =
+      ConfigKey.duration(
+          "ports.foreignHold",
+          Duration.ofMinutes(5),
+          Duration.ZERO,
+          Duration.ofHours(24),
+          "how long a port that another process holds is avoided");
+  public static final ConfigKey<Long> ARTIFACTS_MAX_BYTES =
+      ConfigKey.bytes(
+          "artifacts.maxBytes", 512L << 20, 1L << 10, 16L << 30, "largest jar that can be pushed");
 
   public static final List<ConfigKey<?>> ALL =
       List.of(
@@ -56,7 +92,15 @@ public final class ControllerSettings {
           TELEMETRY_INTERVAL,
           MAX_MESSAGE_BYTES,
           EVENTS_RETAINED,
-          GRPC_THREADS);
+          GRPC_THREADS,
+          CATALOG_SOURCE,
+          CATALOG_FILE,
+          CATALOG_POSTGRES_URL,
+          CATALOG_POSTGRES_USER,
+          CATALOG_POSTGRES_PASSWORD,
+          PORTS_QUARANTINE,
+          PORTS_FOREIGN_HOLD,
+          ARTIFACTS_MAX_BYTES);
 
   /** Where the controller looks for its YAML file when no {@code --config} is given. */
   public static final Path DEFAULT_FILE = Path.of("/etc/drover/controller.yaml");

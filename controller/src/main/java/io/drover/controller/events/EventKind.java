@@ -13,5 +13,29 @@ public enum EventKind {
   /** An agent broke the protocol and its stream was closed. */
   AGENT_STREAM_REJECTED,
   /** The controller started. */
-  CONTROLLER_STARTED
+  CONTROLLER_STARTED,
+  /** A catalog came into force. */
+  CATALOG_APPLIED,
+  /** A catalog was refused; the last good one stays in force. */
+  CATALOG_REJECTED,
+  /** The number of instances a service should have changed, with the reason. */
+  SERVICE_SCALED,
+  /** An instance could not be placed; the message says what it waits for. */
+  INSTANCE_PENDING,
+  /** An instance was given a node, a container and ports. */
+  INSTANCE_PLACED,
+  /** An instance started and is ready. */
+  INSTANCE_READY,
+  /** An instance is being stopped, with the reason. */
+  INSTANCE_STOPPING,
+  /** An instance stopped. */
+  INSTANCE_STOPPED,
+  /** An instance failed to start, crashed, or its artifact was refused. */
+  INSTANCE_FAILED,
+  /** A service said it is overloaded. */
+  INSTANCE_OVERLOADED,
+  /** A service reported an error. */
+  INSTANCE_ERROR,
+  /** The bind test found ports taken by another process; they are avoided for a while. */
+  PORTS_BUSY
 }

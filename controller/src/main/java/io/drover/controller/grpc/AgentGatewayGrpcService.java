@@ -4,6 +4,8 @@ import io.drover.common.Version;
 import io.drover.common.errors.InvalidArgumentException;
 import io.drover.common.grpc.OutboundStream;
 import io.drover.common.grpc.StatusMapping;
+import io.drover.controller.agents.AgentCommand;
+import io.drover.controller.agents.AgentEvents;
 import io.drover.controller.events.EventJournal;
 import io.drover.controller.nodes.AgentSession;
 import io.drover.controller.nodes.NodeRegistry;
@@ -28,13 +30,19 @@ public final class AgentGatewayGrpcService extends AgentGatewayGrpc.AgentGateway
 
   private final NodeRegistry registry;
   private final EventJournal events;
+  private final AgentEvents agentEvents;
   private final Duration telemetryInterval;
   private final int maxMessageBytes;
 
   public AgentGatewayGrpcService(
-      NodeRegistry registry, EventJournal events, Duration telemetryInterval, int maxMessageBytes) {
+      NodeRegistry registry,
+      EventJournal events,
+      AgentEvents agentEvents,
+      Duration telemetryInterval,
+      int maxMessageBytes) {
     this.registry = registry;
     this.events = events;
+    this.agentEvents = agentEvents;
     this.telemetryInterval = telemetryInterval;
     this.maxMessageBytes = maxMessageBytes;
   }
@@ -57,14 +65,26 @@ public final class AgentGatewayGrpcService extends AgentGatewayGrpc.AgentGateway
 
     AgentStream(OutboundStream<ControllerMessage> out, String peerHost) {
       this.out = out;
-      // A newer stream of the same node closes this one; the registry has moved on already.
       SessionHandle handle =
-          reason -> {
-            if (finished.compareAndSet(false, true)) {
-              out.fail(Status.ABORTED.withDescription(reason));
+          new SessionHandle() {
+            @Override
+            public void supersede(String reason) {
+              // A newer stream of the same node closes this one; the registry has moved on.
+              if (finished.compareAndSet(false, true)) {
+                out.fail(Status.ABORTED.withDescription(reason));
+              }
+            }
+
+            @Override
+            public boolean deliver(String commandId, long epoch, AgentCommand command) {
+              return out.send(
+                  ControllerMessage.newBuilder()
+                      .setSessionEpoch(epoch)
+                      .setCommand(ContainerConverters.command(commandId, command))
+                      .build());
             }
           };
-      this.session = new AgentSession(registry, events, peerHost, handle);
+      this.session = new AgentSession(registry, events, agentEvents, peerHost, handle);
     }
 
     @Override
@@ -88,11 +108,36 @@ public final class AgentGatewayGrpcService extends AgentGatewayGrpc.AgentGateway
         switch (message.getBodyCase()) {
           case HELLO -> {
             var hello = AgentConverters.hello(message.getHello());
-            welcome(hello.nodeId(), session.hello(hello));
+            var containers =
+                ContainerConverters.containers(
+                    hello.nodeId(), message.getHello().getContainersList());
+            welcome(hello.nodeId(), session.hello(hello, containers));
           }
-          case TELEMETRY -> session.telemetry(epoch, AgentConverters.load(message.getTelemetry()));
-          case CONTAINER_EVENT, OVERLOAD, ERROR, COMMAND_RESULT ->
-              session.message(message.getBodyCase().name().toLowerCase(), epoch);
+          case TELEMETRY ->
+              session.telemetry(
+                  epoch,
+                  AgentConverters.load(message.getTelemetry()),
+                  ContainerConverters.loads(message.getTelemetry().getContainersList()));
+          case CONTAINER_EVENT ->
+              session.containerChanged(
+                  epoch,
+                  ContainerConverters.container(
+                      session.nodeId(), message.getContainerEvent().getContainer()),
+                  message.getContainerEvent().getCommandId());
+          case OVERLOAD ->
+              session.overload(
+                  epoch,
+                  message.getOverload().getInstanceId(),
+                  ProtoLimits.text(
+                      "overload.reason", message.getOverload().getReason(), ProtoLimits.LONG_TEXT));
+          case ERROR ->
+              session.error(
+                  epoch,
+                  message.getError().getInstanceId(),
+                  ProtoLimits.text(
+                      "error.error", message.getError().getError(), ProtoLimits.LONG_TEXT));
+          case COMMAND_RESULT ->
+              session.commandResult(epoch, ContainerConverters.outcome(message.getCommandResult()));
           case BODY_NOT_SET -> throw new InvalidArgumentException("AgentMessage.body", "is empty");
         }
       } catch (RuntimeException e) {

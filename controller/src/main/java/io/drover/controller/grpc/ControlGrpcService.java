@@ -8,13 +8,25 @@ import io.drover.controller.events.EventJournal;
 import io.drover.controller.nodes.Node;
 import io.drover.controller.nodes.NodeRegistry;
 import io.drover.controller.nodes.NodeState;
+import io.drover.controller.scheduling.CatalogService;
+import io.drover.controller.scheduling.Scheduler;
+import io.drover.v1.ApplyCatalogRequest;
+import io.drover.v1.ApplyCatalogResponse;
 import io.drover.v1.Cluster;
 import io.drover.v1.ControlGrpc;
 import io.drover.v1.Event;
 import io.drover.v1.GetClusterRequest;
 import io.drover.v1.GetNodeRequest;
+import io.drover.v1.ListContainersRequest;
+import io.drover.v1.ListContainersResponse;
+import io.drover.v1.ListInstancesRequest;
+import io.drover.v1.ListInstancesResponse;
 import io.drover.v1.ListNodesRequest;
 import io.drover.v1.ListNodesResponse;
+import io.drover.v1.ListServicesRequest;
+import io.drover.v1.ListServicesResponse;
+import io.drover.v1.ScaleServiceRequest;
+import io.drover.v1.ServiceStatus;
 import io.drover.v1.WatchEventsRequest;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -34,12 +46,120 @@ public final class ControlGrpcService extends ControlGrpc.ControlImplBase {
 
   private final NodeRegistry nodes;
   private final EventJournal events;
+  private final Scheduler scheduler;
+  private final CatalogService catalog;
   private final Instant startedAt;
 
-  public ControlGrpcService(NodeRegistry nodes, EventJournal events, Instant startedAt) {
+  public ControlGrpcService(
+      NodeRegistry nodes,
+      EventJournal events,
+      Scheduler scheduler,
+      CatalogService catalog,
+      Instant startedAt) {
     this.nodes = nodes;
     this.events = events;
+    this.scheduler = scheduler;
+    this.catalog = catalog;
     this.startedAt = startedAt;
+  }
+
+  @Override
+  public void listServices(
+      ListServicesRequest request, StreamObserver<ListServicesResponse> response) {
+    Unary.answerLater(
+        response,
+        scheduler
+            .services()
+            .thenApply(
+                all ->
+                    ListServicesResponse.newBuilder()
+                        .addAllServices(all.stream().map(SchedulingConverters::service).toList())
+                        .build()));
+  }
+
+  @Override
+  public void listInstances(
+      ListInstancesRequest request, StreamObserver<ListInstancesResponse> response) {
+    String nodeId;
+    try {
+      nodeId = request.getNode().isEmpty() ? "" : nodes.find(request.getNode()).id();
+    } catch (RuntimeException e) {
+      response.onError(StatusMapping.toException(e));
+      return;
+    }
+    Unary.answerLater(
+        response,
+        scheduler
+            .instances(request.getService(), nodeId)
+            .thenApply(
+                all ->
+                    ListInstancesResponse.newBuilder()
+                        .addAllInstances(
+                            all.stream()
+                                .map(i -> SchedulingConverters.instance(i, nodes.get(i.nodeId())))
+                                .toList())
+                        .build()));
+  }
+
+  @Override
+  public void listContainers(
+      ListContainersRequest request, StreamObserver<ListContainersResponse> response) {
+    String nodeId;
+    try {
+      nodeId = request.getNode().isEmpty() ? "" : nodes.find(request.getNode()).id();
+    } catch (RuntimeException e) {
+      response.onError(StatusMapping.toException(e));
+      return;
+    }
+    Unary.answerLater(
+        response,
+        scheduler
+            .containers(nodeId)
+            .thenApply(
+                all ->
+                    ListContainersResponse.newBuilder()
+                        .addAllContainers(
+                            all.stream()
+                                .map(
+                                    e ->
+                                        SchedulingConverters.container(
+                                            e.getKey(),
+                                            e.getValue(),
+                                            nodes.get(e.getKey().nodeId())))
+                                .toList())
+                        .build()));
+  }
+
+  @Override
+  public void applyCatalog(
+      ApplyCatalogRequest request, StreamObserver<ApplyCatalogResponse> response) {
+    Unary.answerLater(
+        response,
+        catalog
+            .apply(
+                request.getYaml(),
+                request.getSourceName().isEmpty() ? "catalog" : request.getSourceName())
+            .thenApply(
+                count ->
+                    ApplyCatalogResponse.newBuilder()
+                        .setServices(count)
+                        .setSource(catalog.describe())
+                        .build()));
+  }
+
+  @Override
+  public void scaleService(ScaleServiceRequest request, StreamObserver<ServiceStatus> response) {
+    if (request.getService().isEmpty()) {
+      response.onError(
+          StatusMapping.toException(
+              new InvalidArgumentException("service", "give a service name")));
+      return;
+    }
+    Unary.answerLater(
+        response,
+        scheduler
+            .scale(request.getService(), request.getReplicas(), "operator request")
+            .thenApply(SchedulingConverters::service));
   }
 
   @Override

@@ -2,8 +2,7 @@ package io.drover.controller.grpc;
 
 import io.drover.common.errors.UnavailableException;
 import io.drover.controller.config.ControllerConfig;
-import io.drover.controller.events.EventJournal;
-import io.drover.controller.nodes.NodeRegistry;
+import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -12,7 +11,7 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +35,10 @@ public final class GrpcServer implements AutoCloseable {
     this.executor = executor;
   }
 
-  public static GrpcServer start(
-      ControllerConfig config, NodeRegistry nodes, EventJournal events, Instant startedAt) {
+  /**
+   * Starts serving {@code services} (each sees the caller's address), gRPC health and reflection.
+   */
+  public static GrpcServer start(ControllerConfig config, List<BindableService> services) {
     AtomicInteger threadCount = new AtomicInteger();
     ThreadPoolExecutor executor =
         new ThreadPoolExecutor(
@@ -54,18 +55,15 @@ public final class GrpcServer implements AutoCloseable {
     executor.allowCoreThreadTimeOut(true);
     HealthStatusManager health = new HealthStatusManager();
     PeerAddressInterceptor peer = new PeerAddressInterceptor();
-    Server server =
+    NettyServerBuilder builder =
         NettyServerBuilder.forAddress(
                 new InetSocketAddress(config.listen().host(), config.listen().port()))
-            .executor(executor)
-            .addService(
-                ServerInterceptors.intercept(
-                    new AgentGatewayGrpcService(
-                        nodes, events, config.telemetryInterval(), config.maxMessageBytes()),
-                    peer))
-            .addService(
-                ServerInterceptors.intercept(
-                    new ControlGrpcService(nodes, events, startedAt), peer))
+            .executor(executor);
+    for (BindableService service : services) {
+      builder.addService(ServerInterceptors.intercept(service, peer));
+    }
+    Server server =
+        builder
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             // Agents ping every 10 s; allow a little faster so that no agent is ever cut off.
@@ -85,8 +83,10 @@ public final class GrpcServer implements AutoCloseable {
           "cannot listen for gRPC on " + config.listen() + ": " + rootMessage(e), e);
     }
     health.setStatus("", ServingStatus.SERVING);
-    health.setStatus("drover.v1.Control", ServingStatus.SERVING);
-    health.setStatus("drover.v1.AgentGateway", ServingStatus.SERVING);
+    for (BindableService service : services) {
+      health.setStatus(
+          service.bindService().getServiceDescriptor().getName(), ServingStatus.SERVING);
+    }
     return new GrpcServer(server, health, executor);
   }
 

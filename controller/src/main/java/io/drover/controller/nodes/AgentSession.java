@@ -1,63 +1,156 @@
 package io.drover.controller.nodes;
 
 import io.drover.common.errors.InvalidArgumentException;
+import io.drover.controller.agents.AgentCommand;
+import io.drover.controller.agents.AgentEvents;
+import io.drover.controller.agents.CommandOutcome;
+import io.drover.controller.containers.ContainerLoad;
+import io.drover.controller.containers.ContainerView;
 import io.drover.controller.events.EventJournal;
 import io.drover.controller.events.EventKind;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The protocol of one agent stream: a hello first, then messages of that session only. Breaking it
  * throws {@link InvalidArgumentException}; the transport then closes the stream and calls {@link
- * #rejected(String)}. Each instance serves one stream.
+ * #rejected(String)}. It also carries commands to the agent and matches their results. Each
+ * instance serves one stream.
  */
 public final class AgentSession {
+  private static final AtomicLong COMMANDS = new AtomicLong();
+  private static final String COMMAND_PREFIX =
+      "cmd-" + Long.toString(System.currentTimeMillis(), 36) + "-";
+
   private final NodeRegistry registry;
   private final EventJournal events;
+  private final AgentEvents agentEvents;
   private final String peerHost;
   private final SessionHandle handle;
-  private String nodeId;
+  private final Map<String, CompletableFuture<CommandOutcome>> pending = new ConcurrentHashMap<>();
+  private volatile String nodeId;
   private String nodeName;
-  private long epoch;
+  private volatile long epoch;
   private boolean ended;
 
   public AgentSession(
-      NodeRegistry registry, EventJournal events, String peerHost, SessionHandle handle) {
+      NodeRegistry registry,
+      EventJournal events,
+      AgentEvents agentEvents,
+      String peerHost,
+      SessionHandle handle) {
     this.registry = registry;
     this.events = events;
+    this.agentEvents = agentEvents;
     this.peerHost = peerHost;
     this.handle = handle;
   }
 
   /** Opens the node's session; returns its epoch. */
-  public synchronized long hello(AgentHello hello) {
+  public synchronized long hello(AgentHello hello, List<ContainerView> containers) {
     if (nodeId != null) {
       throw new InvalidArgumentException("hello", "sent twice on one stream");
     }
-    epoch = registry.open(hello, peerHost, handle);
+    epoch = registry.open(hello, peerHost, this);
     nodeId = hello.nodeId();
     nodeName = hello.nodeName();
+    agentEvents.sessionOpened(nodeId, epoch, containers);
     return epoch;
   }
 
-  public synchronized void telemetry(long messageEpoch, NodeLoad load) {
+  public synchronized void telemetry(
+      long messageEpoch, NodeLoad load, Map<String, ContainerLoad> containerLoads) {
     requireSession("telemetry", messageEpoch);
     registry.recordLoad(nodeId, epoch, load);
+    if (!containerLoads.isEmpty()) {
+      agentEvents.containerLoads(nodeId, containerLoads);
+    }
   }
 
-  /** Any other message of the session: proves the node alive. */
-  public synchronized void message(String kind, long messageEpoch) {
-    requireSession(kind, messageEpoch);
+  public synchronized void containerChanged(
+      long messageEpoch, ContainerView container, String commandId) {
+    requireSession("container_event", messageEpoch);
     registry.touch(nodeId, epoch);
+    agentEvents.containerChanged(nodeId, container, commandId);
+  }
+
+  public synchronized void overload(long messageEpoch, String instanceId, String reason) {
+    requireSession("overload", messageEpoch);
+    registry.touch(nodeId, epoch);
+    agentEvents.overload(nodeId, instanceId, reason);
+  }
+
+  public synchronized void error(long messageEpoch, String instanceId, String error) {
+    requireSession("error", messageEpoch);
+    registry.touch(nodeId, epoch);
+    agentEvents.error(nodeId, instanceId, error);
+  }
+
+  public synchronized void commandResult(long messageEpoch, CommandOutcome outcome) {
+    requireSession("command_result", messageEpoch);
+    registry.touch(nodeId, epoch);
+    CompletableFuture<CommandOutcome> waiting = pending.remove(outcome.commandId());
+    if (waiting != null) {
+      waiting.complete(outcome);
+    }
+  }
+
+  /**
+   * Sends a command on this stream.
+   *
+   * @return completes with the agent's answer, or with a failed outcome if the stream ends first
+   */
+  public CompletableFuture<CommandOutcome> send(AgentCommand command) {
+    String id = COMMAND_PREFIX + COMMANDS.incrementAndGet();
+    CompletableFuture<CommandOutcome> result = new CompletableFuture<>();
+    pending.put(id, result);
+    if (ended || !handle.deliver(id, epoch, command)) {
+      pending.remove(id);
+      result.complete(
+          CommandOutcome.failed(id, "the stream to node " + nodeName + " is closed or full"));
+    } else if (ended) {
+      failPending();
+    }
+    return result;
+  }
+
+  /** Closes the stream because the node opened a newer one. */
+  void supersede(String reason) {
+    handle.supersede(reason);
+  }
+
+  public long epoch() {
+    return epoch;
+  }
+
+  /** The node of this stream; empty before the hello. */
+  public String nodeId() {
+    return nodeId == null ? "" : nodeId;
   }
 
   /** The stream ended (closed by the agent, cancelled, or superseded). */
-  public synchronized void closed(String reason) {
-    if (ended) {
-      return;
+  public void closed(String reason) {
+    synchronized (this) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      if (nodeId != null && registry.close(nodeId, epoch, reason)) {
+        agentEvents.sessionClosed(nodeId, epoch);
+      }
     }
-    ended = true;
-    if (nodeId != null) {
-      registry.close(nodeId, epoch, reason);
+    failPending();
+  }
+
+  private void failPending() {
+    for (String id : List.copyOf(pending.keySet())) {
+      CompletableFuture<CommandOutcome> waiting = pending.remove(id);
+      if (waiting != null) {
+        waiting.complete(CommandOutcome.failed(id, "the session of node " + nodeName + " ended"));
+      }
     }
   }
 

@@ -2,6 +2,8 @@ package io.drover.controller.nodes;
 
 import io.drover.common.errors.InvalidArgumentException;
 import io.drover.common.errors.NotFoundException;
+import io.drover.controller.agents.AgentCommand;
+import io.drover.controller.agents.CommandOutcome;
 import io.drover.controller.events.EventJournal;
 import io.drover.controller.events.EventKind;
 import java.time.Clock;
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -37,10 +40,10 @@ public final class NodeRegistry {
    * @param peerHost the address the agent connected from
    * @return the epoch of the new session
    */
-  public long open(AgentHello hello, String peerHost, SessionHandle handle) {
+  public long open(AgentHello hello, String peerHost, AgentSession handle) {
     Entry entry = nodes.computeIfAbsent(hello.nodeId(), Entry::new);
     Instant now = clock.instant();
-    SessionHandle superseded;
+    AgentSession superseded;
     boolean first;
     Duration away;
     long epoch;
@@ -135,16 +138,20 @@ public final class NodeRegistry {
     }
   }
 
-  /** Marks the node DISCONNECTED if {@code epoch} is still its current session. */
-  public void close(String nodeId, long epoch, String reason) {
+  /**
+   * Marks the node DISCONNECTED if {@code epoch} is still its current session.
+   *
+   * @return true if it did
+   */
+  public boolean close(String nodeId, long epoch, String reason) {
     Entry entry = nodes.get(nodeId);
     if (entry == null) {
-      return;
+      return false;
     }
     String name;
     synchronized (entry) {
       if (entry.epoch != epoch || entry.state != NodeState.READY) {
-        return;
+        return false;
       }
       entry.state = NodeState.DISCONNECTED;
       entry.session = null;
@@ -156,6 +163,29 @@ public final class NodeRegistry {
         subject(name),
         "node " + name + " disconnected: " + reason,
         Map.of("nodeId", nodeId, "epoch", Long.toString(epoch)));
+    return true;
+  }
+
+  /**
+   * Sends a command to the node's current session.
+   *
+   * @return the agent's answer; a failed outcome when the node has no open session
+   */
+  public CompletableFuture<CommandOutcome> send(String nodeId, AgentCommand command) {
+    Entry entry = nodes.get(nodeId);
+    AgentSession session = null;
+    if (entry != null) {
+      synchronized (entry) {
+        if (entry.state == NodeState.READY) {
+          session = entry.session;
+        }
+      }
+    }
+    if (session == null) {
+      return CompletableFuture.completedFuture(
+          CommandOutcome.failed("", "node " + nodeId + " has no open session"));
+    }
+    return session.send(command);
   }
 
   /** Every node, by name then id. */
@@ -216,7 +246,7 @@ public final class NodeRegistry {
     String address;
     NodeState state;
     long epoch;
-    SessionHandle session;
+    AgentSession session;
     Instant connectedAt;
     Instant lastSeen;
     Instant disconnectedAt;

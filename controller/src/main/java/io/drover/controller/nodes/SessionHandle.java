@@ -1,7 +1,16 @@
 package io.drover.controller.nodes;
 
-/** The registry's hold on an agent's stream, so that a newer stream can close an older one. */
+import io.drover.controller.agents.AgentCommand;
+
+/** The domain's hold on one agent stream. Implementations must not block. */
 public interface SessionHandle {
-  /** Closes the stream because the same node opened another; must not block. */
+  /** Closes the stream because the same node opened another. */
   void supersede(String reason);
+
+  /**
+   * Writes a command to the stream.
+   *
+   * @return false if the stream is closed or too far behind to take it
+   */
+  boolean deliver(String commandId, long epoch, AgentCommand command);
 }

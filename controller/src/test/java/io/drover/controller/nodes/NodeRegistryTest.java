@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.drover.common.errors.InvalidArgumentException;
 import io.drover.common.errors.NotFoundException;
 import io.drover.common.net.PortRange;
+import io.drover.controller.agents.AgentCommand;
+import io.drover.controller.agents.AgentEvents;
 import io.drover.controller.events.EventJournal;
 import io.drover.controller.events.EventKind;
 import java.time.Clock;
@@ -13,7 +15,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class NodeRegistryTest {
@@ -23,19 +27,19 @@ class NodeRegistryTest {
 
   @Test
   void epochsRiseWithEverySessionAndHonourTheAgentsMemory() {
-    assertThat(registry.open(hello("n1", "a", 0), "10.0.0.1", reason -> {})).isEqualTo(1);
+    assertThat(registry.open(hello("n1", "a", 0), "10.0.0.1", session(r -> {}))).isEqualTo(1);
     registry.close("n1", 1, "bye");
-    assertThat(registry.open(hello("n1", "a", 0), "10.0.0.1", reason -> {})).isEqualTo(2);
+    assertThat(registry.open(hello("n1", "a", 0), "10.0.0.1", session(r -> {}))).isEqualTo(2);
     registry.close("n1", 2, "bye");
     // After a controller restart the registry is empty, but the agent remembers epoch 7.
-    assertThat(registry.open(hello("n1", "a", 7), "10.0.0.1", reason -> {})).isEqualTo(8);
+    assertThat(registry.open(hello("n1", "a", 7), "10.0.0.1", session(r -> {}))).isEqualTo(8);
   }
 
   @Test
   void aNewerSessionSupersedesTheOpenOneAndItsLateCloseChangesNothing() {
     List<String> superseded = new ArrayList<>();
-    long first = registry.open(hello("n1", "a", 0), "10.0.0.1", superseded::add);
-    long second = registry.open(hello("n1", "a", 0), "10.0.0.2", reason -> {});
+    long first = registry.open(hello("n1", "a", 0), "10.0.0.1", session(superseded::add));
+    long second = registry.open(hello("n1", "a", 0), "10.0.0.2", session(r -> {}));
     assertThat(superseded).hasSize(1);
     assertThat(superseded.get(0)).contains("newer session");
 
@@ -51,7 +55,7 @@ class NodeRegistryTest {
 
   @Test
   void closeMarksDisconnectedOnceWithAnEvent() {
-    long epoch = registry.open(hello("n1", "a", 0), "10.0.0.1", reason -> {});
+    long epoch = registry.open(hello("n1", "a", 0), "10.0.0.1", session(r -> {}));
     registry.close("n1", epoch, "agent closed the stream");
     registry.close("n1", epoch, "again");
     Node node = registry.get("n1").orElseThrow();
@@ -77,14 +81,14 @@ class NodeRegistryTest {
             Optional.of("203.0.113.9"),
             0,
             0);
-    registry.open(advertised, "10.0.0.1", reason -> {});
+    registry.open(advertised, "10.0.0.1", session(r -> {}));
     assertThat(registry.get("n1").orElseThrow().address()).isEqualTo("203.0.113.9");
   }
 
   @Test
   void findByIdNameOrUniquePrefix() {
-    registry.open(hello("abc-1", "web", 0), "10.0.0.1", reason -> {});
-    registry.open(hello("abd-2", "db", 0), "10.0.0.2", reason -> {});
+    registry.open(hello("abc-1", "web", 0), "10.0.0.1", session(r -> {}));
+    registry.open(hello("abd-2", "db", 0), "10.0.0.2", session(r -> {}));
     assertThat(registry.find("abc-1").name()).isEqualTo("web");
     assertThat(registry.find("db").id()).isEqualTo("abd-2");
     assertThat(registry.find("abc").id()).isEqualTo("abc-1");
@@ -98,17 +102,37 @@ class NodeRegistryTest {
 
   @Test
   void sessionProtocolNeedsHelloFirstAndTheRightEpoch() {
-    AgentSession session = new AgentSession(registry, events, "10.0.0.1", reason -> {});
-    assertThatThrownBy(() -> session.telemetry(0, load()))
+    AgentSession session = session(r -> {});
+    assertThatThrownBy(() -> session.telemetry(0, load(), Map.of()))
         .isInstanceOf(InvalidArgumentException.class)
         .hasMessageStartingWith("telemetry: arrived before the hello");
-    long epoch = session.hello(hello("n1", "a", 0));
-    assertThatThrownBy(() -> session.hello(hello("n1", "a", 0)))
+    long epoch = session.hello(hello("n1", "a", 0), List.of());
+    assertThatThrownBy(() -> session.hello(hello("n1", "a", 0), List.of()))
         .hasMessage("hello: sent twice on one stream");
-    assertThatThrownBy(() -> session.telemetry(epoch + 1, load()))
+    assertThatThrownBy(() -> session.telemetry(epoch + 1, load(), Map.of()))
         .hasMessageStartingWith("session_epoch:");
-    session.telemetry(epoch, load());
+    session.telemetry(epoch, load(), Map.of());
     assertThat(registry.get("n1").orElseThrow().load()).isPresent();
+  }
+
+  /** A session whose stream only records being superseded. */
+  private AgentSession session(Consumer<String> onSupersede) {
+    return new AgentSession(
+        registry,
+        events,
+        AgentEvents.NONE,
+        "10.0.0.1",
+        new SessionHandle() {
+          @Override
+          public void supersede(String reason) {
+            onSupersede.accept(reason);
+          }
+
+          @Override
+          public boolean deliver(String commandId, long epoch, AgentCommand command) {
+            return true;
+          }
+        });
   }
 
   static AgentHello hello(String id, String name, long lastEpoch) {

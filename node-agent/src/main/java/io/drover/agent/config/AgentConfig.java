@@ -24,7 +24,35 @@ public record AgentConfig(
     HostPort httpListen,
     Optional<String> advertiseAddress,
     Duration reconnectInitialBackoff,
-    Duration reconnectMaxBackoff) {
+    Duration reconnectMaxBackoff,
+    Containers containers) {
+
+  /**
+   * How the agent starts container JVMs.
+   *
+   * @param java the java binary for profiles that name none
+   * @param classpath the container runtime's classpath
+   */
+  public record Containers(
+      HostPort linkListen, String java, String classpath, int maxStarting, long logMaxBytes) {
+
+    /** The agent's own java and classpath, which carry the container runtime. */
+    public static Containers defaults() {
+      return new Containers(
+          AgentSettings.CONTAINER_LINK_LISTEN.defaultValue(),
+          ownJava(),
+          System.getProperty("java.class.path"),
+          AgentSettings.CONTAINERS_MAX_STARTING.defaultValue(),
+          AgentSettings.CONTAINERS_LOG_MAX_BYTES.defaultValue());
+    }
+
+    static String ownJava() {
+      return ProcessHandle.current()
+          .info()
+          .command()
+          .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+  }
 
   /**
    * Reads the settings and checks the rules that span keys or the machine.
@@ -75,6 +103,13 @@ public record AgentConfig(
         s.get(AgentSettings.HTTP_LISTEN),
         s.find(AgentSettings.ADVERTISE_ADDRESS),
         initial,
-        max);
+        max,
+        new Containers(
+            s.get(AgentSettings.CONTAINER_LINK_LISTEN),
+            s.find(AgentSettings.CONTAINERS_JAVA).orElseGet(Containers::ownJava),
+            s.find(AgentSettings.CONTAINERS_CLASSPATH)
+                .orElseGet(() -> System.getProperty("java.class.path")),
+            s.get(AgentSettings.CONTAINERS_MAX_STARTING),
+            s.get(AgentSettings.CONTAINERS_LOG_MAX_BYTES)));
   }
 }

@@ -49,6 +49,32 @@ public final class AgentSettings {
           Duration.ofMinutes(10),
           "longest wait between reconnection attempts");
 
+  public static final ConfigKey<HostPort> CONTAINER_LINK_LISTEN =
+      ConfigKey.hostPort(
+          "containerLink.listen",
+          new HostPort("127.0.0.1", 0),
+          "node-local address containers attach to; port 0 picks a free one");
+  public static final ConfigKey<String> CONTAINERS_JAVA =
+      ConfigKey.string(
+          "containers.java",
+          null,
+          "java binary for containers whose profile names none; default: the agent's own");
+  public static final ConfigKey<String> CONTAINERS_CLASSPATH =
+      ConfigKey.string(
+          "containers.classpath",
+          null,
+          "classpath of the container runtime; default: the agent's own classpath");
+  public static final ConfigKey<Integer> CONTAINERS_MAX_STARTING =
+      ConfigKey.integer(
+          "containers.maxStarting", 2, 1, 64, "container JVMs starting at once, at most");
+  public static final ConfigKey<Long> CONTAINERS_LOG_MAX_BYTES =
+      ConfigKey.bytes(
+          "containers.logMaxBytes",
+          10L << 20,
+          64L << 10,
+          1L << 30,
+          "size at which a container's log file is rotated (3 files are kept)");
+
   public static final List<ConfigKey<?>> ALL =
       List.of(
           CONTROLLER,
@@ -58,7 +84,12 @@ public final class AgentSettings {
           HTTP_LISTEN,
           ADVERTISE_ADDRESS,
           RECONNECT_INITIAL_BACKOFF,
-          RECONNECT_MAX_BACKOFF);
+          RECONNECT_MAX_BACKOFF,
+          CONTAINER_LINK_LISTEN,
+          CONTAINERS_JAVA,
+          CONTAINERS_CLASSPATH,
+          CONTAINERS_MAX_STARTING,
+          CONTAINERS_LOG_MAX_BYTES);
 
   /** Where the agent looks for its YAML file when no {@code --config} is given. */
   public static final Path DEFAULT_FILE = Path.of("/etc/drover/agent.yaml");

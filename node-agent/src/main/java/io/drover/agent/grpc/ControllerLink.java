@@ -9,6 +9,7 @@ import io.drover.v1.AgentGatewayGrpc;
 import io.drover.v1.AgentMessage;
 import io.drover.v1.Command;
 import io.drover.v1.CommandResult;
+import io.drover.v1.ContainerMetrics;
 import io.drover.v1.ControllerMessage;
 import io.drover.v1.Hello;
 import io.drover.v1.Telemetry;
@@ -20,12 +21,15 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,10 +47,11 @@ public final class ControllerLink implements AutoCloseable {
 
   private final HostPort controller;
   private final ManagedChannel channel;
-  private final boolean ownsChannel;
   private final AgentGatewayGrpc.AgentGatewayStub stub;
   private final Supplier<Hello> hello;
   private final TelemetrySampler sampler;
+  private final Supplier<List<ContainerMetrics>> containerMetrics;
+  private final Function<Command, CompletableFuture<CommandResult>> commands;
   private final Backoff backoff;
   private final ScheduledExecutorService scheduler;
 
@@ -63,6 +68,8 @@ public final class ControllerLink implements AutoCloseable {
       HostPort controller,
       Supplier<Hello> hello,
       TelemetrySampler sampler,
+      Supplier<List<ContainerMetrics>> containerMetrics,
+      Function<Command, CompletableFuture<CommandResult>> commands,
       Duration initialBackoff,
       Duration maxBackoff) {
     this(
@@ -76,31 +83,28 @@ public final class ControllerLink implements AutoCloseable {
             .maxInboundMessageSize(16 << 20)
             .userAgent("drover-agent/" + Version.current())
             .build(),
-        true,
         hello,
         sampler,
+        containerMetrics,
+        commands,
         Backoff.withJitter(initialBackoff, maxBackoff));
-  }
-
-  /** For tests: runs over a given channel (in-process), which the caller closes. */
-  public ControllerLink(
-      ManagedChannel channel, Supplier<Hello> hello, TelemetrySampler sampler, Backoff backoff) {
-    this(new HostPort("in-process", 0), channel, false, hello, sampler, backoff);
   }
 
   private ControllerLink(
       HostPort controller,
       ManagedChannel channel,
-      boolean ownsChannel,
       Supplier<Hello> hello,
       TelemetrySampler sampler,
+      Supplier<List<ContainerMetrics>> containerMetrics,
+      Function<Command, CompletableFuture<CommandResult>> commands,
       Backoff backoff) {
     this.controller = controller;
     this.channel = channel;
-    this.ownsChannel = ownsChannel;
     this.stub = AgentGatewayGrpc.newStub(channel);
     this.hello = hello;
     this.sampler = sampler;
+    this.containerMetrics = containerMetrics;
+    this.commands = commands;
     this.backoff = backoff;
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
@@ -163,6 +167,7 @@ public final class ControllerLink implements AutoCloseable {
               .setSampledAtMs(System.currentTimeMillis())
               .setSequence(++session.sequence)
               .setNode(sampler.sample())
+              .addAllContainers(containerMetrics.get())
               .build();
       session.out.sendLatest(
           AgentMessage.newBuilder().setSessionEpoch(session.epoch).setTelemetry(telemetry).build());
@@ -173,23 +178,70 @@ public final class ControllerLink implements AutoCloseable {
   }
 
   private void onCommand(Session session, long epoch, Command command) {
-    String error =
-        epoch != session.epoch
-            ? "refused: command of session epoch " + epoch + ", current is " + session.epoch
-            : "this agent (version "
-                + Version.current()
-                + ") does not run "
-                + command.getActionCase().name().toLowerCase()
-                + " commands";
-    session.out.send(
-        AgentMessage.newBuilder()
-            .setSessionEpoch(session.epoch)
-            .setCommandResult(
-                CommandResult.newBuilder()
-                    .setCommandId(command.getCommandId())
-                    .setOk(false)
-                    .setError(error))
-            .build());
+    if (epoch != session.epoch) {
+      // Fencing: a command of another session (an older controller view) must not run.
+      session.out.send(
+          AgentMessage.newBuilder()
+              .setSessionEpoch(session.epoch)
+              .setCommandResult(
+                  CommandResult.newBuilder()
+                      .setCommandId(command.getCommandId())
+                      .setOk(false)
+                      .setError(
+                          "refused: command of session epoch "
+                              + epoch
+                              + ", current is "
+                              + session.epoch))
+              .build());
+      return;
+    }
+    commands
+        .apply(command)
+        .whenComplete(
+            (result, error) ->
+                onLinkThread(
+                    () -> {
+                      CommandResult answer =
+                          error == null
+                              ? result
+                              : CommandResult.newBuilder()
+                                  .setCommandId(command.getCommandId())
+                                  .setOk(false)
+                                  .setError(String.valueOf(error.getMessage()))
+                                  .build();
+                      send(session, AgentMessage.newBuilder().setCommandResult(answer));
+                    }));
+  }
+
+  /**
+   * Sends a report (container event, overload, error) on the current session. Without a session it
+   * is dropped: the next hello carries the whole state again.
+   */
+  public void report(AgentMessage.Builder message) {
+    onLinkThread(
+        () -> {
+          Session session = current;
+          if (session != null && session.epoch > 0) {
+            send(session, message);
+          }
+        });
+  }
+
+  private void send(Session session, AgentMessage.Builder message) {
+    if (session != current || session.ended.get()) {
+      return;
+    }
+    if (!session.out.send(message.setSessionEpoch(session.epoch).build())) {
+      // The controller reads too slowly to keep up; start over with a fresh hello.
+      log.warn("the controller fell behind this agent's reports; reconnecting to resynchronise");
+      session.out.fail(Status.RESOURCE_EXHAUSTED.withDescription("agent outbound queue full"));
+      session.end(Status.RESOURCE_EXHAUSTED.withDescription("outbound queue full"));
+    }
+  }
+
+  /** The channel to the controller, for other services on it (artifact downloads). */
+  public ManagedChannel channel() {
+    return channel;
   }
 
   private void onEnded(Session session, Status reason) {
@@ -256,16 +308,14 @@ public final class ControllerLink implements AutoCloseable {
       log.debug("closing the link", e);
     }
     scheduler.shutdownNow();
-    if (ownsChannel) {
-      channel.shutdown();
-      try {
-        if (!channel.awaitTermination(2, TimeUnit.SECONDS)) {
-          channel.shutdownNow();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    channel.shutdown();
+    try {
+      if (!channel.awaitTermination(2, TimeUnit.SECONDS)) {
         channel.shutdownNow();
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      channel.shutdownNow();
     }
   }
 
@@ -303,7 +353,7 @@ public final class ControllerLink implements AutoCloseable {
       end(Status.UNAVAILABLE.withDescription("the controller closed the stream"));
     }
 
-    private void end(Status reason) {
+    void end(Status reason) {
       if (ended.compareAndSet(false, true)) {
         out.terminated();
         onLinkThread(() -> onEnded(this, reason));

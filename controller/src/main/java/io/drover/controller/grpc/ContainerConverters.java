@@ -1,0 +1,204 @@
+package io.drover.controller.grpc;
+
+import static io.drover.controller.grpc.ProtoLimits.SHORT_TEXT;
+import static io.drover.controller.grpc.ProtoLimits.list;
+import static io.drover.controller.grpc.ProtoLimits.text;
+
+import io.drover.common.errors.InvalidArgumentException;
+import io.drover.controller.agents.AgentCommand;
+import io.drover.controller.agents.Assignment;
+import io.drover.controller.agents.CommandOutcome;
+import io.drover.controller.containers.ContainerLoad;
+import io.drover.controller.containers.ContainerStatus;
+import io.drover.controller.containers.ContainerView;
+import io.drover.controller.containers.JvmProfile;
+import io.drover.v1.AssignService;
+import io.drover.v1.Command;
+import io.drover.v1.CommandResult;
+import io.drover.v1.ContainerMetrics;
+import io.drover.v1.ContainerReport;
+import io.drover.v1.ContainerState;
+import io.drover.v1.PortBinding;
+import io.drover.v1.ReleaseContainer;
+import io.drover.v1.ServiceAssignment;
+import io.drover.v1.SetWarmPool;
+import io.drover.v1.StartContainers;
+import io.drover.v1.StopContainer;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Containers, their loads and the commands about them, between proto and domain. */
+final class ContainerConverters {
+  private ContainerConverters() {}
+
+  static ContainerView container(String nodeId, ContainerReport r) {
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    for (PortBinding p : list("container.ports", r.getPortsList(), 64)) {
+      ports.put(
+          text("container.ports.name", p.getName(), SHORT_TEXT),
+          ProtoLimits.port("container.ports.port", p.getPort()));
+    }
+    return new ContainerView(
+        text("container.container_id", r.getContainerId(), 64),
+        nodeId,
+        status(r.getState()),
+        profile(r.getProfile()),
+        r.getPid(),
+        Instant.ofEpochMilli(r.getStartedAtMs()),
+        text("container.service", r.getService(), SHORT_TEXT),
+        text("container.instance_id", r.getInstanceId(), SHORT_TEXT),
+        ports,
+        text("container.reason", r.getReason(), ProtoLimits.LONG_TEXT),
+        r.getExitCode());
+  }
+
+  static List<ContainerView> containers(String nodeId, List<ContainerReport> reports) {
+    return list("hello.containers", reports, 10_000).stream()
+        .map(r -> container(nodeId, r))
+        .toList();
+  }
+
+  static ContainerStatus status(ContainerState s) {
+    return switch (s) {
+      case CONTAINER_STATE_STARTING -> ContainerStatus.STARTING;
+      case CONTAINER_STATE_IDLE -> ContainerStatus.IDLE;
+      case CONTAINER_STATE_LOADING -> ContainerStatus.LOADING;
+      case CONTAINER_STATE_RUNNING -> ContainerStatus.RUNNING;
+      case CONTAINER_STATE_STOPPING -> ContainerStatus.STOPPING;
+      case CONTAINER_STATE_EXITED -> ContainerStatus.EXITED;
+      case CONTAINER_STATE_FAILED -> ContainerStatus.FAILED;
+      case CONTAINER_STATE_UNSPECIFIED, UNRECOGNIZED ->
+          throw new InvalidArgumentException("container.state", "is not a known state");
+    };
+  }
+
+  static ContainerState state(ContainerStatus s) {
+    return ContainerState.valueOf("CONTAINER_STATE_" + s.name());
+  }
+
+  static JvmProfile profile(io.drover.v1.JvmProfile p) {
+    return new JvmProfile(
+        text("profile.name", p.getName(), SHORT_TEXT),
+        text("profile.java", p.getJava(), ProtoLimits.LONG_TEXT),
+        p.getHeapMb(),
+        list("profile.flags", p.getFlagsList(), 128));
+  }
+
+  static io.drover.v1.JvmProfile profile(JvmProfile p) {
+    return io.drover.v1.JvmProfile.newBuilder()
+        .setName(p.name())
+        .setJava(p.java())
+        .setHeapMb(p.heapMb())
+        .addAllFlags(p.flags())
+        .build();
+  }
+
+  static Map<String, ContainerLoad> loads(List<ContainerMetrics> metrics) {
+    Map<String, ContainerLoad> loads = new HashMap<>();
+    for (ContainerMetrics m : list("telemetry.containers", metrics, 10_000)) {
+      loads.put(
+          m.getContainerId(),
+          new ContainerLoad(
+              m.getCpuPercent(),
+              m.getRssBytes(),
+              m.getThreads(),
+              m.getOpenFiles(),
+              m.getHeapUsedBytes(),
+              m.getHeapMaxBytes(),
+              m.getServiceMetricsCount() > 1000 ? Map.of() : m.getServiceMetricsMap()));
+    }
+    return loads;
+  }
+
+  static ContainerMetrics metrics(String containerId, ContainerLoad l) {
+    return ContainerMetrics.newBuilder()
+        .setContainerId(containerId)
+        .setCpuPercent(l.cpuPercent())
+        .setRssBytes(l.rssBytes())
+        .setThreads(l.threads())
+        .setOpenFiles(l.openFiles())
+        .setHeapUsedBytes(l.heapUsedBytes())
+        .setHeapMaxBytes(l.heapMaxBytes())
+        .putAllServiceMetrics(l.serviceMetrics())
+        .build();
+  }
+
+  static ContainerReport report(ContainerView c) {
+    ContainerReport.Builder b =
+        ContainerReport.newBuilder()
+            .setContainerId(c.id())
+            .setState(state(c.status()))
+            .setProfile(profile(c.profile()))
+            .setPid(c.pid())
+            .setStartedAtMs(c.startedAt().toEpochMilli())
+            .setService(c.service())
+            .setInstanceId(c.instanceId())
+            .setReason(c.reason())
+            .setExitCode(c.exitCode());
+    c.ports()
+        .forEach((name, port) -> b.addPorts(PortBinding.newBuilder().setName(name).setPort(port)));
+    return b.build();
+  }
+
+  static CommandOutcome outcome(CommandResult r) {
+    return new CommandOutcome(
+        r.getCommandId(),
+        r.getOk(),
+        text("command_result.error", r.getError(), ProtoLimits.LONG_TEXT),
+        list("command_result.busy_ports", r.getBusyPortsList(), 1024),
+        list("command_result.container_ids", r.getContainerIdsList(), 1024));
+  }
+
+  static Command command(String id, AgentCommand command) {
+    Command.Builder b = Command.newBuilder().setCommandId(id);
+    // Java 17 has no pattern switch; the sealed interface keeps this list complete.
+    if (command instanceof AgentCommand.SetWarmPool c) {
+      b.setSetWarmPool(SetWarmPool.newBuilder().setProfile(profile(c.profile())).setSize(c.size()));
+    } else if (command instanceof AgentCommand.StartContainers c) {
+      StartContainers.Builder s =
+          StartContainers.newBuilder().setProfile(profile(c.profile())).setCount(c.count());
+      c.cold().ifPresent(a -> s.setColdAssignment(assignment(a)));
+      b.setStartContainers(s);
+    } else if (command instanceof AgentCommand.AssignService c) {
+      b.setAssignService(
+          AssignService.newBuilder()
+              .setContainerId(c.containerId())
+              .setAssignment(assignment(c.assignment())));
+    } else if (command instanceof AgentCommand.ReleaseContainer c) {
+      b.setReleaseContainer(
+          ReleaseContainer.newBuilder()
+              .setContainerId(c.containerId())
+              .setGracePeriodMs((int) c.gracePeriod().toMillis()));
+    } else if (command instanceof AgentCommand.StopContainer c) {
+      b.setStopContainer(
+          StopContainer.newBuilder()
+              .setContainerId(c.containerId())
+              .setGracePeriodMs((int) c.gracePeriod().toMillis())
+              .setReason(c.reason()));
+    } else {
+      throw new IllegalArgumentException("unknown command " + command);
+    }
+    return b.build();
+  }
+
+  static ServiceAssignment assignment(Assignment a) {
+    ServiceAssignment.Builder b =
+        ServiceAssignment.newBuilder()
+            .setService(a.service())
+            .setInstanceId(a.instanceId())
+            .setArtifact(a.artifact())
+            .setSha256(a.sha256())
+            .setEntry(a.entry())
+            .addAllArgs(a.args())
+            .putAllEnv(a.env())
+            .putAllSystemProperties(a.systemProperties())
+            .setGracePeriodMs((int) a.gracePeriod().toMillis())
+            .setStartTimeoutMs((int) a.startTimeout().toMillis());
+    a.ports()
+        .forEach((name, port) -> b.addPorts(PortBinding.newBuilder().setName(name).setPort(port)));
+    return b.build();
+  }
+}

@@ -1,0 +1,126 @@
+package io.drover.controller.instances;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** One instance as the scheduler tracks it. Touched only on the scheduler's thread. */
+public final class Instance {
+  private final String id;
+  private final String service;
+  private final Instant createdAt;
+  private InstanceState state = InstanceState.PENDING;
+  private String nodeId = "";
+  private String containerId = "";
+  private Map<String, Integer> ports = Map.of();
+  private long pid;
+  private int restarts;
+  private String reason = "";
+  private Instant placedAt;
+  private Instant readyAt;
+
+  public Instance(String id, String service, Instant createdAt) {
+    this.id = id;
+    this.service = service;
+    this.createdAt = createdAt;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String service() {
+    return service;
+  }
+
+  public InstanceState state() {
+    return state;
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public String containerId() {
+    return containerId;
+  }
+
+  public Map<String, Integer> ports() {
+    return ports;
+  }
+
+  public String reason() {
+    return reason;
+  }
+
+  public Instant createdAt() {
+    return createdAt;
+  }
+
+  public Optional<Instant> placedAt() {
+    return Optional.ofNullable(placedAt);
+  }
+
+  public void pending(String why) {
+    state = InstanceState.PENDING;
+    nodeId = "";
+    containerId = "";
+    ports = Map.of();
+    pid = 0;
+    reason = why;
+  }
+
+  public void placed(String node, String container, Map<String, Integer> assigned, Instant now) {
+    state = InstanceState.STARTING;
+    nodeId = node;
+    containerId = container;
+    ports = new LinkedHashMap<>(assigned);
+    reason = "";
+    placedAt = now;
+  }
+
+  /** A cold start learns its container id only from the agent's answer. */
+  public void container(String container) {
+    containerId = container;
+  }
+
+  public void ready(long processId, Instant now) {
+    state = InstanceState.READY;
+    pid = processId;
+    reason = "";
+    readyAt = now;
+  }
+
+  public void stopping() {
+    state = InstanceState.STOPPING;
+  }
+
+  public void stopped() {
+    state = InstanceState.STOPPED;
+  }
+
+  public void failed(String why) {
+    state = InstanceState.FAILED;
+    reason = why;
+  }
+
+  public void restarts(int count) {
+    restarts = count;
+  }
+
+  public InstanceView view() {
+    return new InstanceView(
+        id,
+        service,
+        state,
+        nodeId,
+        containerId,
+        ports,
+        pid,
+        restarts,
+        reason,
+        createdAt,
+        Optional.ofNullable(readyAt));
+  }
+}

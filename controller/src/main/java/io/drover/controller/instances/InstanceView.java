@@ -1,0 +1,30 @@
+package io.drover.controller.instances;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One instance at one moment.
+ *
+ * @param nodeId empty while PENDING
+ * @param ports port name to port
+ * @param reason why it is PENDING or FAILED
+ */
+public record InstanceView(
+    String id,
+    String service,
+    InstanceState state,
+    String nodeId,
+    String containerId,
+    Map<String, Integer> ports,
+    long pid,
+    int restarts,
+    String reason,
+    Instant createdAt,
+    Optional<Instant> readyAt) {
+
+  public InstanceView {
+    ports = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(ports));
+  }
+}

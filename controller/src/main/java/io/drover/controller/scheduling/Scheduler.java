@@ -1,0 +1,914 @@
+package io.drover.controller.scheduling;
+
+import io.drover.common.errors.InvalidArgumentException;
+import io.drover.common.errors.NotFoundException;
+import io.drover.common.errors.ResourceExhaustedException;
+import io.drover.common.retry.Backoff;
+import io.drover.controller.agents.AgentCommand;
+import io.drover.controller.agents.AgentEvents;
+import io.drover.controller.agents.Assignment;
+import io.drover.controller.agents.CommandOutcome;
+import io.drover.controller.containers.ContainerLoad;
+import io.drover.controller.containers.ContainerStatus;
+import io.drover.controller.containers.ContainerView;
+import io.drover.controller.containers.JvmProfile;
+import io.drover.controller.events.EventJournal;
+import io.drover.controller.events.EventKind;
+import io.drover.controller.instances.Instance;
+import io.drover.controller.instances.InstanceState;
+import io.drover.controller.instances.InstanceView;
+import io.drover.controller.nodes.Node;
+import io.drover.controller.nodes.NodeRegistry;
+import io.drover.controller.nodes.NodeState;
+import io.drover.controller.ports.PortPool;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Converges actual state (what agents report) on desired state (the catalog and the operator's
+ * scale): creates and places instances, hands them to warm containers or starts containers, stops
+ * extra ones, keeps each node's warm pools and port pools. One thread owns all of it; inputs are
+ * queued, and every change triggers one reconcile pass (level-triggered: a pass only compares the
+ * two states, so running it again changes nothing).
+ */
+public final class Scheduler implements AgentEvents, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
+  private static final Duration TICK = Duration.ofSeconds(1);
+
+  /** Failed and stopped instances kept per service for listings. */
+  private static final int HISTORY = 10;
+
+  private final NodeRegistry nodes;
+  private final EventJournal events;
+  private final Clock clock;
+  private final Duration portQuarantine;
+  private final Duration foreignPortHold;
+  private final ScheduledExecutorService loop;
+
+  private final Map<String, ServicePlan> plans = new LinkedHashMap<>();
+  private final Map<String, Integer> desired = new HashMap<>();
+  private final Map<String, Instance> instances = new LinkedHashMap<>();
+  private final Map<String, Integer> instanceCounters = new HashMap<>();
+  private final Map<String, Map<String, ContainerView>> containers = new HashMap<>();
+  private final Map<String, ContainerLoad> loads = new HashMap<>();
+  private final Map<String, PortPool> pools = new HashMap<>();
+  private final Map<String, Map<JvmProfile, Integer>> warmPoolsSent = new HashMap<>();
+
+  /** Containers promised to an instance whose assignment is in flight. */
+  private final Map<String, String> reserved = new HashMap<>();
+
+  /** Spare containers asked for and not reported yet, per node. */
+  private final Map<String, Integer> sparesRequested = new HashMap<>();
+
+  private final Map<String, Backoff> failureBackoff = new HashMap<>();
+  private final Map<String, Instant> placementHeldUntil = new HashMap<>();
+  private final Map<String, String> lastPendingReason = new HashMap<>();
+  private boolean reconcileQueued;
+
+  /** Starting spares that pending instances of this pass already count on, per node. */
+  private final Map<String, Integer> promisedSpares = new HashMap<>();
+
+  public Scheduler(
+      NodeRegistry nodes,
+      EventJournal events,
+      Clock clock,
+      Duration portQuarantine,
+      Duration foreignPortHold) {
+    this.nodes = nodes;
+    this.events = events;
+    this.clock = clock;
+    this.portQuarantine = portQuarantine;
+    this.foreignPortHold = foreignPortHold;
+    this.loop =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "drover-scheduler");
+              t.setDaemon(true);
+              return t;
+            });
+    loop.scheduleWithFixedDelay(
+        this::reconcile, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  // ---- desired state ----
+
+  /** Puts a new catalog in force. Services keep their scale; new ones start at their initial. */
+  public CompletableFuture<Void> plans(List<ServicePlan> newPlans) {
+    return call(
+        () -> {
+          Set<String> removed = new HashSet<>(plans.keySet());
+          plans.clear();
+          for (ServicePlan plan : newPlans) {
+            plans.put(plan.name(), plan);
+            removed.remove(plan.name());
+            desired.merge(plan.name(), plan.initial(), (old, fresh) -> plan.clamp(old));
+          }
+          removed.forEach(desired::remove);
+          queueReconcile();
+          return null;
+        });
+  }
+
+  /** Sets the number of instances of a service, within its min and max. */
+  public CompletableFuture<ServiceStatusView> scale(String service, int replicas, String reason) {
+    return call(
+        () -> {
+          ServicePlan plan = plans.get(service);
+          if (plan == null) {
+            throw new NotFoundException("service", service);
+          }
+          if (replicas < plan.min() || replicas > plan.max()) {
+            throw new InvalidArgumentException(
+                "replicas",
+                replicas
+                    + " is outside "
+                    + plan.min()
+                    + "-"
+                    + plan.max()
+                    + " (min-max of "
+                    + service
+                    + ")");
+          }
+          int before = desired.getOrDefault(service, plan.initial());
+          desired.put(service, replicas);
+          if (before != replicas) {
+            events.publish(
+                EventKind.SERVICE_SCALED,
+                "service/" + service,
+                "scaled " + service + " " + before + "→" + replicas + ": " + reason,
+                Map.of("from", Integer.toString(before), "to", Integer.toString(replicas)));
+          }
+          reconcileNow();
+          return status(plan);
+        });
+  }
+
+  // ---- what agents report (AgentEvents) ----
+
+  @Override
+  public void sessionOpened(String nodeId, long epoch, List<ContainerView> reported) {
+    run(
+        () -> {
+          Map<String, ContainerView> table = new LinkedHashMap<>();
+          reported.stream()
+              .filter(c -> !c.status().isTerminal())
+              .forEach(c -> table.put(c.id(), c));
+          containers.put(nodeId, table);
+          sparesRequested.remove(nodeId);
+          warmPoolsSent.remove(nodeId);
+          nodes.get(nodeId).ifPresent(this::portPool);
+          // Level-triggered: what the agent runs is the truth; instances here without their
+          // container are gone, and running containers of unknown instances are adopted.
+          for (Instance instance : List.copyOf(instances.values())) {
+            if (instance.nodeId().equals(nodeId)
+                && (instance.state() == InstanceState.READY
+                    || instance.state() == InstanceState.STARTING)
+                && !instance.containerId().isEmpty()
+                && !table.containsKey(instance.containerId())
+                && !reserved.containsKey(instance.containerId())) {
+              fail(instance, "its container is gone from node " + nodeName(nodeId));
+            }
+          }
+          table.values().forEach(c -> adopt(nodeId, c));
+          queueReconcile();
+        });
+  }
+
+  @Override
+  public void sessionClosed(String nodeId, long epoch) {
+    run(
+        () -> {
+          warmPoolsSent.remove(nodeId);
+          sparesRequested.remove(nodeId);
+          queueReconcile();
+        });
+  }
+
+  @Override
+  public void containerChanged(String nodeId, ContainerView container, String commandId) {
+    run(() -> onContainer(nodeId, container));
+  }
+
+  @Override
+  public void containerLoads(String nodeId, Map<String, ContainerLoad> latest) {
+    run(() -> loads.putAll(latest));
+  }
+
+  @Override
+  public void overload(String nodeId, String instanceId, String reason) {
+    run(
+        () ->
+            events.publish(
+                EventKind.INSTANCE_OVERLOADED,
+                "instance/" + instanceId,
+                instanceId + " reports overload: " + reason,
+                Map.of("node", nodeName(nodeId))));
+  }
+
+  @Override
+  public void error(String nodeId, String instanceId, String error) {
+    run(
+        () ->
+            events.publish(
+                EventKind.INSTANCE_ERROR,
+                "instance/" + instanceId,
+                instanceId + " reports an error: " + error,
+                Map.of("node", nodeName(nodeId))));
+  }
+
+  // ---- views ----
+
+  public CompletableFuture<List<ServiceStatusView>> services() {
+    return call(() -> plans.values().stream().map(this::status).toList());
+  }
+
+  public CompletableFuture<List<InstanceView>> instances(String service, String nodeId) {
+    return call(
+        () ->
+            instances.values().stream()
+                .filter(i -> service.isEmpty() || i.service().equals(service))
+                .filter(i -> nodeId.isEmpty() || i.nodeId().equals(nodeId))
+                .map(Instance::view)
+                .toList());
+  }
+
+  /** Containers with their latest load. */
+  public CompletableFuture<List<Map.Entry<ContainerView, ContainerLoad>>> containers(
+      String nodeId) {
+    return call(
+        () ->
+            containers.entrySet().stream()
+                .filter(e -> nodeId.isEmpty() || e.getKey().equals(nodeId))
+                .flatMap(e -> e.getValue().values().stream())
+                .map(c -> Map.entry(c, loads.getOrDefault(c.id(), ContainerLoad.NONE)))
+                .toList());
+  }
+
+  public CompletableFuture<Map<String, Integer>> freePorts() {
+    return call(
+        () -> {
+          Map<String, Integer> free = new LinkedHashMap<>();
+          Instant now = clock.instant();
+          pools.forEach((node, pool) -> free.put(node, pool.freeCount(now)));
+          return free;
+        });
+  }
+
+  // ---- the reconcile pass ----
+
+  private void queueReconcile() {
+    if (!reconcileQueued) {
+      reconcileQueued = true;
+      run(this::reconcile);
+    }
+  }
+
+  private void reconcileNow() {
+    reconcile();
+  }
+
+  private void reconcile() {
+    reconcileQueued = false;
+    promisedSpares.clear();
+    try {
+      Instant now = clock.instant();
+      for (Instance orphan : List.copyOf(instances.values())) {
+        if (!plans.containsKey(orphan.service()) && orphan.state().isLive()) {
+          stop(orphan, "its service left the catalog");
+        }
+      }
+      for (ServicePlan plan : plans.values()) {
+        converge(plan, now);
+      }
+      syncWarmPools();
+      trimHistory();
+    } catch (RuntimeException e) {
+      log.error("reconcile pass failed", e);
+    }
+  }
+
+  private void converge(ServicePlan plan, Instant now) {
+    List<Instance> live =
+        instances.values().stream()
+            .filter(i -> i.service().equals(plan.name()) && i.state().isLive())
+            .toList();
+    int want = desired.getOrDefault(plan.name(), plan.initial());
+    for (int i = live.size(); i < want; i++) {
+      String id = plan.name() + "-" + instanceCounters.merge(plan.name(), 1, Integer::sum);
+      Instance created = new Instance(id, plan.name(), now);
+      created.pending("waiting for placement");
+      instances.put(id, created);
+    }
+    if (live.size() > want) {
+      // Victims: those not yet placed first, then the newest.
+      live.stream()
+          .sorted(
+              Comparator.comparing((Instance i) -> i.state() != InstanceState.PENDING)
+                  .thenComparing(Instance::createdAt, Comparator.reverseOrder()))
+          .limit(live.size() - want)
+          .forEach(victim -> stop(victim, "scaled down to " + want));
+    }
+    Instant held = placementHeldUntil.get(plan.name());
+    if (held != null && now.isBefore(held)) {
+      return;
+    }
+    for (Instance pending : List.copyOf(instances.values())) {
+      if (pending.service().equals(plan.name()) && pending.state() == InstanceState.PENDING) {
+        place(plan, pending, now);
+      }
+    }
+  }
+
+  private void place(ServicePlan plan, Instance instance, Instant now) {
+    Placement.Decision decision = Placement.place(plan, candidates(plan));
+    if (decision instanceof Placement.Decision.Warm warm) {
+      assignWarm(plan, instance, warm.nodeId(), warm.containerId(), now);
+    } else if (decision instanceof Placement.Decision.Cold cold) {
+      startCold(plan, instance, cold.nodeId(), now);
+    } else if (decision instanceof Placement.Decision.StartContainer start) {
+      sparesRequested.merge(start.nodeId(), 1, Integer::sum);
+      nodes
+          .send(
+              start.nodeId(), new AgentCommand.StartContainers(plan.profile(), 1, Optional.empty()))
+          .thenAccept(
+              outcome ->
+                  run(
+                      () -> {
+                        sparesRequested.computeIfPresent(
+                            start.nodeId(), (k, v) -> v > 1 ? v - 1 : null);
+                        if (!outcome.ok()) {
+                          log.warn(
+                              "node {} could not start a container: {}",
+                              nodeName(start.nodeId()),
+                              outcome.error());
+                        }
+                        queueReconcile();
+                      }));
+      promisedSpares.merge(start.nodeId(), 1, Integer::sum);
+      pendingBecause(
+          instance,
+          "starting a container of profile "
+              + plan.profile().name()
+              + " on node "
+              + nodeName(start.nodeId()));
+    } else if (decision instanceof Placement.Decision.AwaitContainer await) {
+      promisedSpares.merge(await.nodeId(), 1, Integer::sum);
+      pendingBecause(
+          instance, "waiting for a container to start on node " + nodeName(await.nodeId()));
+    } else if (decision instanceof Placement.Decision.NoRoom none) {
+      pendingBecause(instance, none.reason());
+    }
+  }
+
+  private void assignWarm(
+      ServicePlan plan, Instance instance, String nodeId, String containerId, Instant now) {
+    Map<String, Integer> ports;
+    try {
+      ports = allocatePorts(plan, nodeId, now);
+    } catch (ResourceExhaustedException e) {
+      pendingBecause(instance, e.getMessage());
+      return;
+    }
+    instance.placed(nodeId, containerId, ports, now);
+    reserved.put(containerId, instance.id());
+    events.publish(
+        EventKind.INSTANCE_PLACED,
+        "instance/" + instance.id(),
+        instance.id()
+            + " on "
+            + nodeName(nodeId)
+            + ": warm container "
+            + containerId
+            + ", ports "
+            + ports,
+        Map.of("node", nodeName(nodeId), "container", containerId, "mode", "warm"));
+    Assignment assignment = assignment(plan, instance.id(), ports);
+    nodes
+        .send(nodeId, new AgentCommand.AssignService(containerId, assignment))
+        .thenAccept(
+            outcome -> run(() -> assignmentAnswered(instance, nodeId, containerId, outcome)));
+  }
+
+  private void startCold(ServicePlan plan, Instance instance, String nodeId, Instant now) {
+    Map<String, Integer> ports;
+    try {
+      ports = allocatePorts(plan, nodeId, now);
+    } catch (ResourceExhaustedException e) {
+      pendingBecause(instance, e.getMessage());
+      return;
+    }
+    instance.placed(nodeId, "", ports, now);
+    events.publish(
+        EventKind.INSTANCE_PLACED,
+        "instance/" + instance.id(),
+        instance.id() + " on " + nodeName(nodeId) + ": new cold container, ports " + ports,
+        Map.of("node", nodeName(nodeId), "mode", "cold"));
+    Assignment assignment = assignment(plan, instance.id(), ports);
+    nodes
+        .send(nodeId, new AgentCommand.StartContainers(plan.profile(), 1, Optional.of(assignment)))
+        .thenAccept(
+            outcome ->
+                run(
+                    () -> {
+                      if (outcome.ok() && !outcome.containerIds().isEmpty()) {
+                        if (instance.state() == InstanceState.STARTING
+                            && instance.containerId().isEmpty()) {
+                          instance.container(outcome.containerIds().get(0));
+                        }
+                      } else {
+                        assignmentAnswered(instance, nodeId, "", outcome);
+                      }
+                    }));
+  }
+
+  /** The agent's answer to an assignment or a cold start. */
+  private void assignmentAnswered(
+      Instance instance, String nodeId, String containerId, CommandOutcome outcome) {
+    if (!containerId.isEmpty()) {
+      reserved.remove(containerId);
+    }
+    if (outcome.ok()) {
+      return;
+    }
+    if (!instance.nodeId().equals(nodeId) || instance.state() != InstanceState.STARTING) {
+      return; // stopped or moved meanwhile
+    }
+    PortPool pool = pools.get(nodeId);
+    Instant now = clock.instant();
+    if (!outcome.busyPorts().isEmpty()) {
+      for (int port : instance.ports().values()) {
+        if (pool != null) {
+          if (outcome.busyPorts().contains(port)) {
+            pool.markForeign(port, now);
+          } else {
+            pool.release(port, now);
+          }
+        }
+      }
+      events.publish(
+          EventKind.PORTS_BUSY,
+          "node/" + nodeName(nodeId),
+          "node "
+              + nodeName(nodeId)
+              + ": ports "
+              + outcome.busyPorts()
+              + " are taken by another process (bind test); "
+              + instance.id()
+              + " gets others",
+          Map.of("ports", outcome.busyPorts().toString()));
+      instance.pending("its ports were taken on node " + nodeName(nodeId) + "; placing again");
+      queueReconcile();
+      return;
+    }
+    releasePorts(instance, now);
+    instance.failed(outcome.error());
+    events.publish(
+        EventKind.INSTANCE_FAILED,
+        "instance/" + instance.id(),
+        instance.id() + " failed on " + nodeName(nodeId) + ": " + outcome.error(),
+        Map.of("node", nodeName(nodeId)));
+    holdPlacement(instance.service(), now);
+    queueReconcile();
+  }
+
+  private void onContainer(String nodeId, ContainerView container) {
+    Map<String, ContainerView> table =
+        containers.computeIfAbsent(nodeId, n -> new LinkedHashMap<>());
+    if (container.status().isTerminal()) {
+      table.remove(container.id());
+      loads.remove(container.id());
+    } else {
+      table.put(container.id(), container);
+    }
+    Instant now = clock.instant();
+    Instance instance = instanceOf(container);
+    if (instance == null) {
+      adopt(nodeId, container);
+      queueReconcile();
+      return;
+    }
+    switch (container.status()) {
+      case RUNNING -> {
+        if (instance.state() == InstanceState.STARTING) {
+          instance.ready(container.pid(), now);
+          failureBackoff.remove(instance.service());
+          placementHeldUntil.remove(instance.service());
+          long ms = instance.placedAt().map(p -> Duration.between(p, now).toMillis()).orElse(0L);
+          events.publish(
+              EventKind.INSTANCE_READY,
+              "instance/" + instance.id(),
+              instance.id()
+                  + " ready on "
+                  + nodeName(nodeId)
+                  + " at "
+                  + address(nodeId)
+                  + ":"
+                  + firstPort(instance)
+                  + " ("
+                  + ms
+                  + " ms after placement)",
+              Map.of("node", nodeName(nodeId), "startMs", Long.toString(ms)));
+        }
+      }
+      case EXITED, FAILED -> {
+        releasePorts(instance, now);
+        if (instance.state() == InstanceState.STOPPING) {
+          instance.stopped();
+          events.publish(
+              EventKind.INSTANCE_STOPPED,
+              "instance/" + instance.id(),
+              instance.id() + " stopped on " + nodeName(nodeId),
+              Map.of("node", nodeName(nodeId)));
+        } else if (instance.state().isLive()) {
+          fail(
+              instance,
+              "its container "
+                  + (container.status() == ContainerStatus.FAILED ? "failed" : "exited")
+                  + ": "
+                  + container.reason());
+        }
+      }
+      default -> {}
+    }
+    queueReconcile();
+  }
+
+  /** A container runs an instance this controller does not know: take it in as it is. */
+  private void adopt(String nodeId, ContainerView container) {
+    if (container.instanceId().isEmpty()
+        || instances.containsKey(container.instanceId())
+        || container.status().isTerminal()) {
+      return;
+    }
+    Instance adopted = new Instance(container.instanceId(), container.service(), clock.instant());
+    adopted.placed(nodeId, container.id(), container.ports(), clock.instant());
+    if (container.status() == ContainerStatus.RUNNING) {
+      adopted.ready(container.pid(), clock.instant());
+    }
+    instances.put(adopted.id(), adopted);
+    PortPool pool = pools.get(nodeId);
+    if (pool != null) {
+      container.ports().values().forEach(pool::claim);
+    }
+    int number = parseNumber(container.service(), container.instanceId());
+    instanceCounters.merge(container.service(), number, Math::max);
+    log.info(
+        "adopted instance {} running in container {} on node {}",
+        adopted.id(),
+        container.id(),
+        nodeName(nodeId));
+  }
+
+  private void stop(Instance instance, String why) {
+    Instant now = clock.instant();
+    if (instance.state() == InstanceState.PENDING) {
+      instances.remove(instance.id());
+      return;
+    }
+    String containerId = instance.containerId();
+    instance.stopping();
+    ServicePlan plan = plans.get(instance.service());
+    Duration grace = plan == null ? Duration.ofSeconds(10) : plan.gracePeriod();
+    events.publish(
+        EventKind.INSTANCE_STOPPING,
+        "instance/" + instance.id(),
+        "stopping " + instance.id() + " on " + nodeName(instance.nodeId()) + ": " + why,
+        Map.of("node", nodeName(instance.nodeId())));
+    if (containerId.isEmpty()) {
+      releasePorts(instance, now);
+      instance.stopped();
+      return;
+    }
+    nodes
+        .send(instance.nodeId(), new AgentCommand.ReleaseContainer(containerId, grace))
+        .thenAccept(
+            outcome ->
+                run(
+                    () -> {
+                      if (!outcome.ok() && instance.state() == InstanceState.STOPPING) {
+                        log.warn("release of {} failed: {}", instance.id(), outcome.error());
+                      }
+                    }));
+  }
+
+  private void fail(Instance instance, String why) {
+    Instant now = clock.instant();
+    releasePorts(instance, now);
+    instance.failed(why);
+    events.publish(
+        EventKind.INSTANCE_FAILED,
+        "instance/" + instance.id(),
+        instance.id() + " failed on " + nodeName(instance.nodeId()) + ": " + why,
+        Map.of("node", nodeName(instance.nodeId())));
+    holdPlacement(instance.service(), now);
+  }
+
+  private void holdPlacement(String service, Instant now) {
+    Duration delay =
+        failureBackoff
+            .computeIfAbsent(
+                service, s -> Backoff.withJitter(Duration.ofSeconds(1), Duration.ofSeconds(60)))
+            .nextDelay();
+    // The one-second tick places again once the hold is over.
+    placementHeldUntil.put(service, now.plus(delay));
+  }
+
+  private void pendingBecause(Instance instance, String reason) {
+    instance.pending(reason);
+    if (!reason.equals(lastPendingReason.put(instance.service(), reason))) {
+      events.publish(
+          EventKind.INSTANCE_PENDING,
+          "service/" + instance.service(),
+          instance.id() + " is pending: " + reason,
+          Map.of());
+    }
+  }
+
+  private void syncWarmPools() {
+    Map<JvmProfile, Integer> targets = new HashMap<>();
+    for (ServicePlan plan : plans.values()) {
+      if (plan.warmPool() > 0 && !plan.cold()) {
+        targets.merge(plan.profile(), plan.warmPool(), Math::max);
+      }
+    }
+    for (Node node : nodes.list()) {
+      if (node.state() != NodeState.READY || !containers.containsKey(node.id())) {
+        continue;
+      }
+      Map<JvmProfile, Integer> sent =
+          warmPoolsSent.computeIfAbsent(node.id(), n -> new HashMap<>());
+      Set<JvmProfile> profiles = new HashSet<>(sent.keySet());
+      profiles.addAll(targets.keySet());
+      for (JvmProfile profile : profiles) {
+        int size = targets.getOrDefault(profile, 0);
+        if (!Integer.valueOf(size).equals(sent.get(profile))) {
+          if (size == 0) {
+            sent.remove(profile);
+          } else {
+            sent.put(profile, size);
+          }
+          nodes.send(node.id(), new AgentCommand.SetWarmPool(profile, size));
+        }
+      }
+    }
+  }
+
+  private List<Placement.Candidate> candidates(ServicePlan plan) {
+    List<Placement.Candidate> candidates = new ArrayList<>();
+    for (Node node : nodes.list()) {
+      if (node.state() != NodeState.READY
+          || node.load().isEmpty()
+          || !containers.containsKey(node.id())) {
+        continue;
+      }
+      Map<String, ContainerView> table = containers.get(node.id());
+      List<String> idle =
+          table.values().stream()
+              .filter(
+                  c ->
+                      c.isIdle()
+                          && c.profile().equals(plan.profile())
+                          && !reserved.containsKey(c.id()))
+              .map(ContainerView::id)
+              .toList();
+      int starting =
+          (int)
+                  table.values().stream()
+                      .filter(
+                          c ->
+                              c.status() == ContainerStatus.STARTING
+                                  && c.instanceId().isEmpty()
+                                  && c.profile().equals(plan.profile()))
+                      .count()
+              + sparesRequested.getOrDefault(node.id(), 0)
+              - promisedSpares.getOrDefault(node.id(), 0);
+      long memory = 0;
+      long cpu = 0;
+      int mine = 0;
+      for (Instance i : instances.values()) {
+        if (i.state().isLive() && i.nodeId().equals(node.id())) {
+          ServicePlan p = plans.get(i.service());
+          if (p != null) {
+            memory += p.memoryMb();
+            cpu += p.cpuMillis();
+          }
+          if (i.service().equals(plan.name())) {
+            mine++;
+          }
+        }
+      }
+      candidates.add(
+          new Placement.Candidate(
+              node.id(),
+              node.name(),
+              idle,
+              Math.max(0, starting),
+              mine,
+              node.inventory().memoryBytes(),
+              node.load().get().memoryAvailableBytes(),
+              node.inventory().logicalCores(),
+              memory,
+              cpu,
+              node.load().get().cpuLoad()));
+    }
+    return candidates;
+  }
+
+  private Map<String, Integer> allocatePorts(ServicePlan plan, String nodeId, Instant now) {
+    PortPool pool = pools.get(nodeId);
+    if (pool == null) {
+      throw new ResourceExhaustedException("node " + nodeName(nodeId) + " has no port pool yet");
+    }
+    List<Integer> ports = pool.allocate(plan.ports().size(), now);
+    Map<String, Integer> named = new LinkedHashMap<>();
+    for (int i = 0; i < ports.size(); i++) {
+      named.put(plan.ports().get(i), ports.get(i));
+    }
+    return named;
+  }
+
+  private void releasePorts(Instance instance, Instant now) {
+    PortPool pool = pools.get(instance.nodeId());
+    if (pool != null) {
+      for (int port : instance.ports().values()) {
+        if (pool.isAllocated(port)) {
+          pool.release(port, now);
+        }
+      }
+    }
+  }
+
+  private void portPool(Node node) {
+    PortPool pool = pools.get(node.id());
+    if (pool == null || !pool.range().equals(node.instancePorts())) {
+      PortPool fresh =
+          new PortPool(node.name(), node.instancePorts(), portQuarantine, foreignPortHold);
+      // Ports of instances that still run stay taken in the new pool.
+      for (Instance i : instances.values()) {
+        if (i.nodeId().equals(node.id())
+            && i.state() != InstanceState.STOPPED
+            && i.state() != InstanceState.FAILED) {
+          i.ports().values().forEach(fresh::claim);
+        }
+      }
+      pools.put(node.id(), fresh);
+    }
+  }
+
+  private Instance instanceOf(ContainerView container) {
+    if (!container.instanceId().isEmpty()) {
+      Instance byId = instances.get(container.instanceId());
+      if (byId != null) {
+        return byId;
+      }
+    }
+    String reservedFor = reserved.get(container.id());
+    if (reservedFor != null) {
+      return instances.get(reservedFor);
+    }
+    return instances.values().stream()
+        .filter(i -> i.containerId().equals(container.id()) && !i.containerId().isEmpty())
+        .findFirst()
+        .orElse(null);
+  }
+
+  private Assignment assignment(ServicePlan plan, String instanceId, Map<String, Integer> ports) {
+    return new Assignment(
+        plan.name(),
+        instanceId,
+        ports,
+        plan.artifact(),
+        plan.sha256(),
+        plan.entry(),
+        plan.args(),
+        plan.env(),
+        plan.systemProperties(),
+        plan.gracePeriod(),
+        plan.startTimeout());
+  }
+
+  private ServiceStatusView status(ServicePlan plan) {
+    int ready = 0;
+    int starting = 0;
+    int pending = 0;
+    int failed = 0;
+    for (Instance i : instances.values()) {
+      if (!i.service().equals(plan.name())) {
+        continue;
+      }
+      switch (i.state()) {
+        case READY -> ready++;
+        case STARTING -> starting++;
+        case PENDING -> pending++;
+        case FAILED -> failed++;
+        default -> {}
+      }
+    }
+    return new ServiceStatusView(
+        plan.name(),
+        desired.getOrDefault(plan.name(), plan.initial()),
+        ready,
+        starting,
+        pending,
+        failed,
+        plan.min(),
+        plan.max(),
+        plan.cold(),
+        plan.profile().name(),
+        plan.entry());
+  }
+
+  /** Keeps the last few stopped and failed instances of each service for listings. */
+  private void trimHistory() {
+    Map<String, Integer> seen = new HashMap<>();
+    List<Instance> ended =
+        new ArrayList<>(
+            instances.values().stream()
+                .filter(
+                    i -> i.state() == InstanceState.STOPPED || i.state() == InstanceState.FAILED)
+                .toList());
+    java.util.Collections.reverse(ended);
+    for (Instance i : ended) {
+      if (seen.merge(i.service(), 1, Integer::sum) > HISTORY) {
+        instances.remove(i.id());
+      }
+    }
+  }
+
+  private String nodeName(String nodeId) {
+    return nodes.get(nodeId).map(Node::name).orElse(nodeId);
+  }
+
+  private String address(String nodeId) {
+    return nodes.get(nodeId).map(Node::address).orElse("?");
+  }
+
+  private static int firstPort(Instance instance) {
+    return instance.ports().values().stream().findFirst().orElse(0);
+  }
+
+  private static int parseNumber(String service, String instanceId) {
+    String prefix = service + "-";
+    if (instanceId.startsWith(prefix)) {
+      try {
+        return Integer.parseInt(instanceId.substring(prefix.length()));
+      } catch (NumberFormatException e) {
+        return 0;
+      }
+    }
+    return 0;
+  }
+
+  // ---- the loop ----
+
+  private <T> CompletableFuture<T> call(Supplier<T> work) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    run(
+        () -> {
+          try {
+            result.complete(work.get());
+          } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+          }
+        });
+    return result;
+  }
+
+  private void run(Runnable work) {
+    try {
+      loop.execute(
+          () -> {
+            try {
+              work.run();
+            } catch (RuntimeException e) {
+              log.error("scheduler task failed", e);
+            }
+          });
+    } catch (RejectedExecutionException closed) {
+      log.debug("scheduler closed; dropping work");
+    }
+  }
+
+  @Override
+  public void close() {
+    loop.shutdownNow();
+  }
+}

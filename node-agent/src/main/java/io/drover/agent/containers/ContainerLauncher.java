@@ -1,0 +1,80 @@
+package io.drover.agent.containers;
+
+import io.drover.v1.JvmProfile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.function.Supplier;
+
+/**
+ * Starts container JVMs. Each runs in its own session and process group (through {@code setsid}),
+ * so that neither a signal to the agent's group nor the agent's death reaches it, and writes its
+ * output to files, never to a pipe that would break with the agent.
+ */
+public final class ContainerLauncher {
+  static final String MAIN_CLASS = "io.drover.container.ContainerMain";
+  private static final Path SETSID = Path.of("/usr/bin/setsid");
+
+  private final String defaultJava;
+  private final String classpath;
+  private final Supplier<String> agentLink;
+  private final long logMaxBytes;
+
+  /**
+   * @param classpath the container runtime's classpath
+   * @param agentLink HOST:PORT of the agent's ContainerLink service, once it listens
+   */
+  public ContainerLauncher(
+      String defaultJava, String classpath, Supplier<String> agentLink, long logMaxBytes) {
+    this.defaultJava = defaultJava;
+    this.classpath = classpath;
+    this.agentLink = agentLink;
+    this.logMaxBytes = logMaxBytes;
+  }
+
+  /** What one launch needs. */
+  public record Launch(
+      String containerId, String secret, JvmProfile profile, Path dir, OptionalInt coldPort) {}
+
+  public Process launch(Launch launch) throws IOException {
+    Files.createDirectories(launch.dir());
+    List<String> command = new ArrayList<>();
+    if (Files.isExecutable(SETSID)) {
+      command.add(SETSID.toString());
+    }
+    JvmProfile profile = launch.profile();
+    command.add(profile.getJava().isEmpty() ? defaultJava : profile.getJava());
+    if (profile.getHeapMb() > 0) {
+      command.add("-Xmx" + profile.getHeapMb() + "m");
+    }
+    command.addAll(profile.getFlagsList());
+    command.add("-Ddrover.container=" + launch.containerId());
+    command.add("-cp");
+    command.add(classpath);
+    command.add(MAIN_CLASS);
+    ProcessBuilder builder = new ProcessBuilder(command).directory(launch.dir().toFile());
+    Map<String, String> env = builder.environment();
+    env.put("DROVER_CONTAINER_ID", launch.containerId());
+    env.put("DROVER_CONTAINER_SECRET", launch.secret());
+    env.put("DROVER_AGENT_LINK", agentLink.get());
+    env.put("DROVER_CONTAINER_LOG", launch.dir().resolve("service.log").toString());
+    env.put("DROVER_CONTAINER_LOG_MAX_BYTES", Long.toString(logMaxBytes));
+    launch
+        .coldPort()
+        .ifPresent(
+            port -> {
+              env.put("PORT", Integer.toString(port));
+              env.put("DROVER_PORT", Integer.toString(port));
+            });
+    // The JVM's own output (crash reports, early errors) goes next to the service log.
+    builder.redirectErrorStream(true);
+    builder.redirectOutput(
+        ProcessBuilder.Redirect.appendTo(launch.dir().resolve("jvm.out").toFile()));
+    builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+    return builder.start();
+  }
+}
