@@ -1,0 +1,235 @@
+package io.drover.cli.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.drover.testing.FreePorts;
+import io.drover.testing.ProcessCleanupExtension;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real controller, two real agents and real container JVMs, driven through the real CLI: the
+ * heart of Drover, end to end.
+ */
+class ContainersIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Path EXAMPLES =
+      Path.of(System.getProperty("drover.examples.jar", "../examples/target/drover-examples.jar"))
+          .toAbsolutePath()
+          .normalize();
+
+  @RegisterExtension final ProcessCleanupExtension cleanup = new ProcessCleanupExtension();
+  @TempDir Path dir;
+
+  private DroverProcesses drover;
+  private String controller;
+
+  private void startCluster(String... agentPortRanges) throws IOException {
+    assertThat(EXAMPLES).as("the examples jar, built before the CLI").exists();
+    drover = new DroverProcesses(dir, cleanup);
+    controller = "127.0.0.1:" + FreePorts.find();
+    Path catalog = dir.resolve("catalog.yaml");
+    Files.writeString(catalog, "services: []\n");
+    drover.start(
+        "controller",
+        "--listen", controller,
+        "--http-listen", "127.0.0.1:0",
+        "--data-dir", dir.resolve("controller").toString(),
+        "--catalog", catalog.toString(),
+        "--ports-quarantine", "0s");
+    for (int i = 0; i < agentPortRanges.length; i++) {
+      drover.start(
+          "agent",
+          "--controller", controller,
+          "--data-dir", dir.resolve("agent-" + i).toString(),
+          "--name", "node-" + (i + 1),
+          "--http-listen", "127.0.0.1:0",
+          "--ports", agentPortRanges[i]);
+    }
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> json("nodes").findValuesAsText("state"), states -> states.size() == agentPortRanges.length && states.stream().allMatch("READY"::equals));
+  }
+
+  @Test
+  void twoServicesTimesTwoAnswerOnUniquePortsAndTheListingAgrees() throws Exception {
+    startCluster("20000-20999", "21000-21999");
+    apply(
+        """
+        services:
+          - name: hello
+            artifact: {path: %s}
+            entry: io.drover.examples.hello.HelloService
+            replicas: {min: 1, max: 4, initial: 2}
+            ports: [http]
+            warmPool: 1
+          - name: plain
+            artifact: {path: %s}
+            entry: io.drover.examples.hello.PlainHello
+            replicas: {min: 1, max: 4, initial: 2}
+            ports: [http]
+        """
+            .formatted(EXAMPLES, EXAMPLES));
+
+    JsonNode instances = awaitReady(4);
+    HttpClient http = HttpClient.newHttpClient();
+    Set<String> seen = new HashSet<>();
+    for (JsonNode instance : instances) {
+      String id = instance.get("id").asText();
+      int port = instance.get("ports").get(0).get("port").asInt();
+      String node = instance.get("node").asText();
+      assertThat(seen.add(node + ":" + port)).as("port %d twice on node %s", port, node).isTrue();
+      String body =
+          http.send(
+                  HttpRequest.newBuilder(URI.create("http://" + instance.get("address").asText() + ":" + port + "/"))
+                      .timeout(Duration.ofSeconds(5))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      assertThat(body).isEqualTo("hello from " + id + "\n");
+    }
+    // Both nodes take part: the instances of each service spread.
+    assertThat(instances.findValuesAsText("nodeName")).contains("node-1", "node-2");
+    JsonNode services = json("services");
+    assertThat(services.findValuesAsText("name")).containsExactly("hello", "plain");
+    assertThat(services.findValues("running")).allMatch(n -> n.asInt() == 2);
+  }
+
+  @Test
+  void scalingUpTakesAnIdleContainerAndThePoolRefills() throws Exception {
+    startCluster("20000-20999");
+    apply(
+        """
+        services:
+          - name: hello
+            artifact: {path: %s}
+            entry: io.drover.examples.hello.HelloService
+            replicas: {min: 1, max: 4, initial: 1}
+            ports: [http]
+            warmPool: 2
+        """
+            .formatted(EXAMPLES));
+    awaitReady(1);
+    List<String> idle = awaitIdleContainers(2);
+
+    var scaled = drover.run("scale", "hello", "2", "--controller", controller);
+    assertThat(scaled.exitCode()).as(scaled.stderr()).isZero();
+    JsonNode instances = awaitReady(2);
+    String newest =
+        StreamSupport.stream(instances.spliterator(), false)
+            .filter(i -> i.get("id").asText().equals("hello-2"))
+            .findFirst()
+            .orElseThrow()
+            .get("containerId")
+            .asText();
+    assertThat(idle).as("the new instance runs in a container that waited in the pool").contains(newest);
+    List<String> refilled = awaitIdleContainers(2);
+    assertThat(refilled).doesNotContain(newest);
+  }
+
+  @Test
+  void aPortHeldByAForeignProcessIsSkipped() throws Exception {
+    startCluster("20500-20502");
+    try (ServerSocket foreign = new ServerSocket(20500, 50, InetAddress.getByName("0.0.0.0"))) {
+      apply(
+          """
+          services:
+            - name: hello
+              artifact: {path: %s}
+              entry: io.drover.examples.hello.HelloService
+              replicas: {min: 1, max: 1, initial: 1}
+              ports: [http]
+              warmPool: 1
+          """
+              .formatted(EXAMPLES));
+      JsonNode instance = awaitReady(1).get(0);
+      assertThat(instance.get("ports").get(0).get("port").asInt()).isNotEqualTo(foreign.getLocalPort());
+      assertThat(json("events").findValuesAsText("kind")).contains("PORTS_BUSY");
+    }
+  }
+
+  @Test
+  void aWrongSha256FailsTheInstanceAndTheJarNeverRuns() throws Exception {
+    startCluster("20000-20999");
+    apply(
+        """
+        services:
+          - name: hello
+            artifact: {path: %s, sha256: %s}
+            entry: io.drover.examples.hello.HelloService
+            replicas: {min: 1, max: 1, initial: 1}
+            ports: [http]
+            warmPool: 1
+        """
+            .formatted(EXAMPLES, "0".repeat(64)));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> json("instances").findValuesAsText("state"), s -> s.contains("FAILED"));
+    JsonNode failed = json("instances").get(0);
+    assertThat(failed.get("reason").asText()).contains("sha256").contains("0".repeat(64));
+    List<String> messages = new ArrayList<>();
+    json("events").forEach(e -> {
+      if (e.get("kind").asText().equals("INSTANCE_FAILED")) {
+        messages.add(e.get("message").asText());
+      }
+    });
+    assertThat(messages).anyMatch(m -> m.contains("sha256"));
+    // No container ever ran the service: the only ones are the idle pool.
+    assertThat(json("containers").findValuesAsText("service")).allMatch(String::isEmpty);
+  }
+
+  private void apply(String yaml) throws IOException {
+    Path file = dir.resolve("apply-" + System.nanoTime() + ".yaml");
+    Files.writeString(file, yaml);
+    var result = drover.run("apply", file.toString(), "--controller", controller);
+    assertThat(result.exitCode()).as(result.stderr()).isZero();
+  }
+
+  private JsonNode awaitReady(int count) {
+    return await()
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () -> json("instances"),
+            all -> {
+              long ready = StreamSupport.stream(all.spliterator(), false).filter(i -> i.get("state").asText().equals("READY")).count();
+              return ready == count && all.size() == count;
+            });
+  }
+
+  private List<String> awaitIdleContainers(int count) {
+    return await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                StreamSupport.stream(json("containers").spliterator(), false)
+                    .filter(c -> c.get("state").asText().equals("IDLE"))
+                    .map(c -> c.get("id").asText())
+                    .toList(),
+            ids -> ids.size() == count);
+  }
+
+  private JsonNode json(String verb) throws IOException {
+    var result = drover.run(verb, "--controller", controller, "--output", "json");
+    assertThat(result.exitCode()).as(verb + ": " + result.stderr()).isZero();
+    return JSON.readTree(result.stdout());
+  }
+}
