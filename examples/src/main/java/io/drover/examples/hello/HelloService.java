@@ -1,0 +1,162 @@
+package io.drover.examples.hello;
+
+import com.codahale.metrics.SlidingTimeWindowArrayReservoir;
+import com.codahale.metrics.Timer;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.drover.sdk.MicroService;
+import io.drover.sdk.ServiceContext;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The SDK's hello world: a JDK {@link HttpServer} on the port named {@code http} (or the first),
+ * answering {@code GET /} with {@code hello from INSTANCE_ID} and {@code GET /healthz} with 200.
+ *
+ * <p>Every request is timed by the Timer {@code requests} (a one-minute sliding window), which the
+ * container sends to the controller as {@code requests.p99}, {@code requests.count} and so on. The
+ * service calls {@link ServiceContext#reportOverload} when the p99 of the last minute exceeds
+ * {@code hello.overload.p99Ms} (default 250) or more than {@code hello.overload.queue} requests
+ * (default 100) wait for a worker; at most once per 5 seconds. {@code hello.threads} sets the
+ * workers (default 4).
+ */
+public final class HelloService implements MicroService {
+  public static final String P99_THRESHOLD_MS = "hello.overload.p99Ms";
+  public static final String QUEUE_THRESHOLD = "hello.overload.queue";
+  public static final String THREADS = "hello.threads";
+
+  static final long REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  private ServiceContext context;
+  private HttpServer server;
+  private ThreadPoolExecutor workers;
+  private ScheduledExecutorService checker;
+  private Timer requests;
+  private double p99ThresholdMs;
+  private int queueThreshold;
+  private long lastReportNanos;
+  private boolean reported;
+  private volatile boolean ready;
+
+  @Override
+  public void start(ServiceContext context) throws IOException {
+    this.context = context;
+    p99ThresholdMs = Double.parseDouble(System.getProperty(P99_THRESHOLD_MS, "250"));
+    queueThreshold = Integer.getInteger(QUEUE_THRESHOLD, 100);
+    int threads = Integer.getInteger(THREADS, 4);
+    int port = context.ports().containsKey("http") ? context.port("http") : context.port();
+
+    requests =
+        context
+            .metrics()
+            .timer(
+                "requests",
+                () -> new Timer(new SlidingTimeWindowArrayReservoir(1, TimeUnit.MINUTES)));
+    workers =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            60,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            named("hello-http"));
+    server = HttpServer.create(new InetSocketAddress(port), 1024);
+    server.setExecutor(workers);
+    String greeting = "hello from " + context.instanceId() + "\n";
+    server.createContext(
+        "/",
+        exchange -> {
+          try (Timer.Context ignored = requests.time()) {
+            if ("/".equals(exchange.getRequestURI().getPath())) {
+              respond(exchange, 200, greeting);
+            } else {
+              respond(exchange, 404, "not found\n");
+            }
+          }
+        });
+    server.createContext("/healthz", exchange -> respond(exchange, 200, "ok\n"));
+    server.start();
+
+    checker = Executors.newSingleThreadScheduledExecutor(named("hello-overload"));
+    checker.scheduleWithFixedDelay(this::checkOverload, 1, 1, TimeUnit.SECONDS);
+    ready = true;
+    System.out.println("hello " + context.instanceId() + " listening on port " + port);
+  }
+
+  @Override
+  public boolean isReady() {
+    return ready;
+  }
+
+  @Override
+  public void stop() throws InterruptedException {
+    ready = false;
+    checker.shutdownNow();
+    // Stop accepting at once; requests in progress get up to a second.
+    server.stop(1);
+    workers.shutdown();
+    workers.awaitTermination(1, TimeUnit.SECONDS);
+    System.out.println("hello " + context.instanceId() + " stopped");
+  }
+
+  /** Reports overload when a threshold is crossed, at most once per 5 seconds. */
+  void checkOverload() {
+    try {
+      String reason = overloadReason();
+      long now = System.nanoTime();
+      if (reason != null && (!reported || now - lastReportNanos >= REPORT_INTERVAL_NANOS)) {
+        reported = true;
+        lastReportNanos = now;
+        context.reportOverload(reason);
+      }
+    } catch (RuntimeException e) {
+      context.reportError(e);
+    }
+  }
+
+  /** Why the service is overloaded, or null. */
+  String overloadReason() {
+    int queued = workers.getQueue().size();
+    if (queued > queueThreshold) {
+      return "request queue " + queued + " > " + queueThreshold;
+    }
+    if (requests.getCount() > 0) {
+      double p99Ms = requests.getSnapshot().get99thPercentile() / 1e6;
+      if (p99Ms > p99ThresholdMs) {
+        return String.format(
+            Locale.ROOT,
+            "p99 of requests over the last minute %.3f ms > %s ms",
+            p99Ms,
+            System.getProperty(P99_THRESHOLD_MS, "250"));
+      }
+    }
+    return null;
+  }
+
+  private static void respond(HttpExchange exchange, int status, String text) throws IOException {
+    byte[] body = text.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+    exchange.sendResponseHeaders(status, body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory named(String prefix) {
+    java.util.concurrent.atomic.AtomicInteger count =
+        new java.util.concurrent.atomic.AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + count.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}
