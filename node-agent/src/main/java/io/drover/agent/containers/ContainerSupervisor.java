@@ -50,6 +50,8 @@ public final class ContainerSupervisor implements AutoCloseable {
   /** A container that has not attached by then is assumed broken and killed. */
   private static final Duration ATTACH_DEADLINE = Duration.ofSeconds(60);
 
+  /** An on-demand container nobody assigned a service to by then is stopped. */
+  private static final Duration UNCLAIMED_ON_DEMAND = Duration.ofSeconds(60);
   /** After a release, how long past the grace period before signals take over. */
   private static final Duration RELEASE_SLACK = Duration.ofSeconds(5);
 
@@ -143,7 +145,11 @@ public final class ContainerSupervisor implements AutoCloseable {
             if (record == null) {
               return failed("could not start a JVM of profile " + profile.getName());
             }
+            record.onDemand = true;
             result.addContainerIds(record.id);
+            // Unclaimed on-demand containers do not linger: the controller may have placed
+            // its instance elsewhere meanwhile.
+            schedule(UNCLAIMED_ON_DEMAND, () -> retireIfUnclaimed(record));
           }
           return result.build();
         });
@@ -173,6 +179,9 @@ public final class ContainerSupervisor implements AutoCloseable {
                                 + containerId
                                 + " already runs "
                                 + record.assignment.getInstanceId());
+                      }
+                      if (record.stopRequested) {
+                        return failed("container " + containerId + " is stopping");
                       }
                       if (record.state != ContainerState.CONTAINER_STATE_IDLE
                           || record.channel == null) {
@@ -435,19 +444,38 @@ public final class ContainerSupervisor implements AutoCloseable {
         schedule(Duration.between(now, allowed), this::maintainPools);
       }
     }
-    // Spares beyond their target (or of a profile no longer wanted) go, the newest first.
+    // Pool spares beyond their target (or of a profile no longer wanted) go, the newest first.
+    // Containers started on demand are the controller's, not the pool's: they are not counted.
     Map<JvmProfile, Integer> kept = new HashMap<>();
     List<ContainerRecord> spares =
-        new ArrayList<>(containers.values().stream().filter(ContainerRecord::isSpare).toList());
+        containers.values().stream().filter(r -> r.isSpare() && !r.onDemand).toList();
     for (ContainerRecord spare : spares) {
       int keep = poolTargets.getOrDefault(spare.profile, 0);
-      int already = kept.merge(spare.profile, 1, Integer::sum);
-      if (already > keep) {
-        spare.stopRequested = true;
-        if (spare.channel == null || !spare.channel.release(0)) {
-          terminate(spare, Duration.ZERO);
-        }
+      if (kept.merge(spare.profile, 1, Integer::sum) > keep) {
+        retire(spare, "the warm pool of profile " + spare.profile.getName() + " is full");
       }
+    }
+  }
+
+  /**
+   * Stops a spare container. Its state turns STOPPING at once and is reported, so that the
+   * controller no longer counts it as IDLE and no assignment reaches it.
+   */
+  private void retire(ContainerRecord spare, String why) {
+    spare.stopRequested = true;
+    spare.reason = why;
+    if (spare.state == ContainerState.CONTAINER_STATE_IDLE) {
+      spare.state = ContainerState.CONTAINER_STATE_STOPPING;
+      changed(spare);
+    }
+    if (spare.channel == null || !spare.channel.release(0)) {
+      terminate(spare, Duration.ZERO);
+    }
+  }
+
+  private void retireIfUnclaimed(ContainerRecord record) {
+    if (containers.get(record.id) == record && record.isSpare()) {
+      retire(record, "started on demand and not claimed within " + UNCLAIMED_ON_DEMAND.toSeconds() + " s");
     }
   }
 
