@@ -161,6 +161,15 @@ public final class NodeAgent implements AutoCloseable {
             supervisor.reports().size()));
   }
 
+  /** Stops every container of this node, then the agent (dev mode, when its parent is gone). */
+  public void closeWithContainers() {
+    if (!closed.get()) {
+      log.info("stopping every container of {} before the agent stops", config.name());
+      supervisor.stopAll(java.time.Duration.ofSeconds(5));
+    }
+    close();
+  }
+
   @Override
   public void close() {
     if (closed.getAndSet(true)) {

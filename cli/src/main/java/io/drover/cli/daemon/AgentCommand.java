@@ -46,7 +46,9 @@ public final class AgentCommand implements Callable<Integer> {
     AgentConfig config = AgentConfig.from(settings, hostname(), LocalPortRange.read());
     Logging.toStderr(Level.INFO);
     NodeAgent agent = NodeAgent.start(config);
-    return Daemon.runUntilStopped(agent, Optional.ofNullable(parentPid));
+    // Started by dev mode: when dev is gone, nothing it started may stay behind.
+    return Daemon.runUntilStopped(
+        agent, Optional.ofNullable(parentPid), agent::closeWithContainers);
   }
 
   private static String hostname() {

@@ -10,31 +10,29 @@ import org.slf4j.LoggerFactory;
 public final class Daemon {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
 
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final AtomicBoolean stopping = new AtomicBoolean();
+
   private Daemon() {}
+
+  /** Blocks until the process is asked to stop, then closes {@code service}. */
+  public static int runUntilStopped(AutoCloseable service, Optional<Long> parentPid)
+      throws InterruptedException {
+    return runUntilStopped(service, parentPid, service);
+  }
 
   /**
    * Blocks until the process is asked to stop, then closes {@code service}.
    *
-   * @param parentPid when set, the service also stops once that process is gone (dev mode uses it
-   *     so that no agent outlives a killed {@code drover dev})
+   * @param parentPid when set, the process also stops once that process is gone (dev mode uses it
+   *     so that nothing outlives a killed {@code drover dev})
+   * @param orphaned what to close instead of {@code service} when the parent is gone
    */
-  public static int runUntilStopped(AutoCloseable service, Optional<Long> parentPid)
+  public static int runUntilStopped(
+      AutoCloseable service, Optional<Long> parentPid, AutoCloseable orphaned)
       throws InterruptedException {
-    CountDownLatch stopped = new CountDownLatch(1);
-    AtomicBoolean stopping = new AtomicBoolean();
-    Runnable stop =
-        () -> {
-          if (stopping.compareAndSet(false, true)) {
-            try {
-              service.close();
-            } catch (Exception e) {
-              log.warn("error while stopping", e);
-            } finally {
-              stopped.countDown();
-            }
-          }
-        };
-    Runtime.getRuntime().addShutdownHook(new Thread(stop, "drover-shutdown"));
+    Daemon daemon = new Daemon();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> daemon.stop(service), "drover-shutdown"));
     parentPid.ifPresent(
         pid ->
             ProcessHandle.of(pid)
@@ -45,10 +43,23 @@ public final class Daemon {
                             .thenRun(
                                 () -> {
                                   log.warn("parent process {} exited; stopping", pid);
-                                  stop.run();
+                                  daemon.stop(orphaned);
                                 }),
-                    stop));
-    stopped.await();
+                    () -> daemon.stop(orphaned)));
+    daemon.stopped.await();
     return 0;
+  }
+
+  /** Closes {@code what}, once, whoever asks first. */
+  private void stop(AutoCloseable what) {
+    if (stopping.compareAndSet(false, true)) {
+      try {
+        what.close();
+      } catch (Exception e) {
+        log.warn("error while stopping", e);
+      } finally {
+        stopped.countDown();
+      }
+    }
   }
 }

@@ -51,23 +51,37 @@ class ContainersIT {
     Files.writeString(catalog, "services: []\n");
     drover.start(
         "controller",
-        "--listen", controller,
-        "--http-listen", "127.0.0.1:0",
-        "--data-dir", dir.resolve("controller").toString(),
-        "--catalog", catalog.toString(),
-        "--ports-quarantine", "0s");
+        "--listen",
+        controller,
+        "--http-listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        dir.resolve("controller").toString(),
+        "--catalog",
+        catalog.toString(),
+        "--ports-quarantine",
+        "0s");
     for (int i = 0; i < agentPortRanges.length; i++) {
       drover.start(
           "agent",
-          "--controller", controller,
-          "--data-dir", dir.resolve("agent-" + i).toString(),
-          "--name", "node-" + (i + 1),
-          "--http-listen", "127.0.0.1:0",
-          "--ports", agentPortRanges[i]);
+          "--controller",
+          controller,
+          "--data-dir",
+          dir.resolve("agent-" + i).toString(),
+          "--name",
+          "node-" + (i + 1),
+          "--http-listen",
+          "127.0.0.1:0",
+          "--ports",
+          agentPortRanges[i]);
     }
     await()
         .atMost(Duration.ofSeconds(60))
-        .until(() -> json("nodes").findValuesAsText("state"), states -> states.size() == agentPortRanges.length && states.stream().allMatch("READY"::equals));
+        .until(
+            () -> json("nodes").findValuesAsText("state"),
+            states ->
+                states.size() == agentPortRanges.length
+                    && states.stream().allMatch("READY"::equals));
   }
 
   @Test
@@ -100,7 +114,9 @@ class ContainersIT {
       assertThat(seen.add(node + ":" + port)).as("port %d twice on node %s", port, node).isTrue();
       String body =
           http.send(
-                  HttpRequest.newBuilder(URI.create("http://" + instance.get("address").asText() + ":" + port + "/"))
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              "http://" + instance.get("address").asText() + ":" + port + "/"))
                       .timeout(Duration.ofSeconds(5))
                       .build(),
                   HttpResponse.BodyHandlers.ofString())
@@ -141,7 +157,9 @@ class ContainersIT {
             .orElseThrow()
             .get("containerId")
             .asText();
-    assertThat(idle).as("the new instance runs in a container that waited in the pool").contains(newest);
+    assertThat(idle)
+        .as("the new instance runs in a container that waited in the pool")
+        .contains(newest);
     List<String> refilled = awaitIdleContainers(2);
     assertThat(refilled).doesNotContain(newest);
   }
@@ -162,7 +180,8 @@ class ContainersIT {
           """
               .formatted(EXAMPLES));
       JsonNode instance = awaitReady(1).get(0);
-      assertThat(instance.get("ports").get(0).get("port").asInt()).isNotEqualTo(foreign.getLocalPort());
+      assertThat(instance.get("ports").get(0).get("port").asInt())
+          .isNotEqualTo(foreign.getLocalPort());
       assertThat(json("events").findValuesAsText("kind")).contains("PORTS_BUSY");
     }
   }
@@ -187,11 +206,13 @@ class ContainersIT {
     JsonNode failed = json("instances").get(0);
     assertThat(failed.get("reason").asText()).contains("sha256").contains("0".repeat(64));
     List<String> messages = new ArrayList<>();
-    json("events").forEach(e -> {
-      if (e.get("kind").asText().equals("INSTANCE_FAILED")) {
-        messages.add(e.get("message").asText());
-      }
-    });
+    json("events")
+        .forEach(
+            e -> {
+              if (e.get("kind").asText().equals("INSTANCE_FAILED")) {
+                messages.add(e.get("message").asText());
+              }
+            });
     assertThat(messages).anyMatch(m -> m.contains("sha256"));
     // No container ever ran the service: the only ones are the idle pool.
     assertThat(json("containers").findValuesAsText("service")).allMatch(String::isEmpty);
@@ -210,7 +231,10 @@ class ContainersIT {
         .until(
             () -> json("instances"),
             all -> {
-              long ready = StreamSupport.stream(all.spliterator(), false).filter(i -> i.get("state").asText().equals("READY")).count();
+              long ready =
+                  StreamSupport.stream(all.spliterator(), false)
+                      .filter(i -> i.get("state").asText().equals("READY"))
+                      .count();
               return ready == count && all.size() == count;
             });
   }

@@ -22,6 +22,11 @@ class DevModeIT {
   private static final Pattern DATA_DIR =
       Pattern.compile("data dir\\s+(\\S+) \\(deleted on exit\\)");
 
+  private static final Path EXAMPLES =
+      Path.of(System.getProperty("drover.examples.jar", "../examples/target/drover-examples.jar"))
+          .toAbsolutePath()
+          .normalize();
+
   @RegisterExtension final ProcessCleanupExtension cleanup = new ProcessCleanupExtension();
   @TempDir Path dir;
 
@@ -68,9 +73,22 @@ class DevModeIT {
   }
 
   @Test
-  void agentsDoNotOutliveADevProcessKilledHard() throws Exception {
+  void agentsAndContainersDoNotOutliveADevProcessKilledHard() throws Exception {
     DroverProcesses drover = new DroverProcesses(dir, cleanup);
     String controller = "127.0.0.1:" + FreePorts.find();
+    Path catalog = dir.resolve("catalog.yaml");
+    Files.writeString(
+        catalog,
+        """
+        services:
+          - name: hello
+            artifact: {path: %s}
+            entry: io.drover.examples.hello.HelloService
+            replicas: {min: 1, max: 1, initial: 1}
+            ports: [http]
+            warmPool: 1
+        """
+            .formatted(EXAMPLES));
     DroverProcesses.Daemon dev =
         drover.start(
             "dev",
@@ -81,16 +99,21 @@ class DevModeIT {
             "--agent-http-port",
             "0",
             "--data-dir",
-            dir.resolve("dev").toString());
+            dir.resolve("dev").toString(),
+            "--catalog",
+            catalog.toString());
     await()
-        .atMost(Duration.ofSeconds(60))
-        .until(dev::output, out -> out.contains("Ready: 1 node READY"));
-    List<ProcessHandle> children = dev.process().descendants().toList();
-    assertThat(children).hasSize(1);
+        .atMost(Duration.ofSeconds(90))
+        .until(dev::output, out -> out.contains("hello-1") && out.contains("http://127.0.0.1:"));
+    // The agent, the container running hello-1 and the spare of the warm pool.
+    List<ProcessHandle> children =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> dev.process().descendants().toList(), all -> all.size() == 3);
 
     dev.process().destroyForcibly(); // kill -9: no shutdown hook runs
     await()
-        .atMost(Duration.ofSeconds(20))
+        .atMost(Duration.ofSeconds(30))
         .until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
     // A given data dir is kept, with the agent's log telling why it stopped.
     assertThat(Files.readString(dir.resolve("dev/agent-1/agent.log"))).contains("parent process");

@@ -29,8 +29,10 @@ final class ContainerRecord {
   String reason = "";
   int exitCode;
   boolean stopRequested;
+
   /** Started for the controller's pending instance, not for the pool: never trimmed as a spare. */
   boolean onDemand;
+
   ContainerMetrics reported = ContainerMetrics.getDefaultInstance();
 
   ContainerRecord(String id, String secret, JvmProfile profile, Path dir, Instant startedAt) {

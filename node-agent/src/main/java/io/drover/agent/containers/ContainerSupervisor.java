@@ -20,7 +20,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -52,6 +51,7 @@ public final class ContainerSupervisor implements AutoCloseable {
 
   /** An on-demand container nobody assigned a service to by then is stopped. */
   private static final Duration UNCLAIMED_ON_DEMAND = Duration.ofSeconds(60);
+
   /** After a release, how long past the grace period before signals take over. */
   private static final Duration RELEASE_SLACK = Duration.ofSeconds(5);
 
@@ -475,7 +475,9 @@ public final class ContainerSupervisor implements AutoCloseable {
 
   private void retireIfUnclaimed(ContainerRecord record) {
     if (containers.get(record.id) == record && record.isSpare()) {
-      retire(record, "started on demand and not claimed within " + UNCLAIMED_ON_DEMAND.toSeconds() + " s");
+      retire(
+          record,
+          "started on demand and not claimed within " + UNCLAIMED_ON_DEMAND.toSeconds() + " s");
     }
   }
 
@@ -596,6 +598,36 @@ public final class ContainerSupervisor implements AutoCloseable {
       executor.schedule(work, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException closed) {
       log.debug("supervisor closed; dropping timer");
+    }
+  }
+
+  /**
+   * Stops every container: SIGTERM, then SIGKILL for those still alive after {@code grace}. Only
+   * for an agent that must take its workloads with it (dev mode, when its parent is gone); a normal
+   * stop of the agent leaves containers running.
+   */
+  public void stopAll(Duration grace) {
+    List<ProcessHandle> processes;
+    try {
+      processes =
+          call(() ->
+                  containers.values().stream()
+                      .filter(r -> r.process != null)
+                      .map(r -> r.process.toHandle())
+                      .toList())
+              .get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("cannot list the containers to stop", e);
+      return;
+    }
+    processes.forEach(ProcessHandle::destroy);
+    long deadline = System.nanoTime() + grace.toNanos();
+    for (ProcessHandle p : processes) {
+      try {
+        p.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (Exception stillRunning) {
+        p.destroyForcibly();
+      }
     }
   }
 
