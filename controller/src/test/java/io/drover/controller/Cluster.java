@@ -6,7 +6,12 @@ import io.drover.common.net.HostPort;
 import io.drover.common.net.PortRange;
 import io.drover.controller.config.ControllerConfig;
 import io.drover.v1.ControlGrpc;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,7 +56,16 @@ public final class Cluster implements AfterEachCallback {
     ManagedChannel channel =
         register(
             NettyChannelBuilder.forAddress("127.0.0.1", controllerPort).usePlaintext().build());
-    return ControlGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    // Each call gets its own 10 s deadline, however long the test holds the stub.
+    return ControlGrpc.newBlockingStub(channel)
+        .withInterceptors(
+            new ClientInterceptor() {
+              @Override
+              public <Q, R> ClientCall<Q, R> interceptCall(
+                  MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+                return next.newCall(method, options.withDeadlineAfter(10, TimeUnit.SECONDS));
+              }
+            });
   }
 
   public ManagedChannel channel(int controllerPort) {

@@ -78,7 +78,7 @@ class ContainersIT {
     await()
         .atMost(Duration.ofSeconds(60))
         .until(
-            () -> json("nodes").findValuesAsText("state"),
+            this::nodeStates,
             states ->
                 states.size() == agentPortRanges.length
                     && states.stream().allMatch("READY"::equals));
@@ -99,6 +99,7 @@ class ContainersIT {
           - name: plain
             artifact: {path: %s}
             entry: io.drover.examples.hello.PlainHello
+            mode: cold
             replicas: {min: 1, max: 4, initial: 2}
             ports: [http]
         """
@@ -218,6 +219,66 @@ class ContainersIT {
     assertThat(json("containers").findValuesAsText("service")).allMatch(String::isEmpty);
   }
 
+  @Test
+  void aJarPushedToTheControllerRunsFromItsHash() throws Exception {
+    startCluster("20000-20999");
+    var pushed =
+        drover.run(
+            "artifact", "push", EXAMPLES.toString(), "--controller", controller, "-o", "json");
+    assertThat(pushed.exitCode()).as(pushed.stderr()).isZero();
+    String sha256 = JSON.readTree(pushed.stdout()).get("sha256").asText();
+    assertThat(sha256).hasSize(64);
+    apply(
+        """
+        services:
+          - name: hello
+            artifact: {blob: %s}
+            entry: io.drover.examples.hello.HelloService
+            replicas: {min: 1, max: 1, initial: 1}
+            ports: [http]
+            warmPool: 1
+        """
+            .formatted(sha256));
+    JsonNode instance = awaitReady(1).get(0);
+    assertThat(get(instance)).isEqualTo("hello from hello-1\n");
+    // The agent fetched the jar into its cache, named by its hash.
+    assertThat(dir.resolve("agent-0/artifacts/" + sha256 + ".jar")).exists();
+  }
+
+  @Test
+  void runningOutOfPortsIsResourceExhaustedAndNamesTheNodeAndRange() throws Exception {
+    startCluster("20600-20601");
+    apply(
+        """
+        services:
+          - name: hello
+            artifact: {path: %s}
+            entry: io.drover.examples.hello.HelloService
+            replicas: {min: 1, max: 4, initial: 2}
+            ports: [http]
+            warmPool: 1
+        """
+            .formatted(EXAMPLES));
+    awaitReady(2);
+    var scaled = drover.run("scale", "hello", "3", "--controller", controller);
+    assertThat(scaled.exitCode()).isEqualTo(1);
+    assertThat(scaled.stderr().strip())
+        .startsWith("drover: node node-1: no 1 free port in 20600-20601")
+        .contains("hello stays at 3 desired");
+  }
+
+  private static String get(JsonNode instance) throws Exception {
+    int port = instance.get("ports").get(0).get("port").asInt();
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(
+                    URI.create("http://" + instance.get("address").asText() + ":" + port + "/"))
+                .timeout(Duration.ofSeconds(5))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
   private void apply(String yaml) throws IOException {
     Path file = dir.resolve("apply-" + System.nanoTime() + ".yaml");
     Files.writeString(file, yaml);
@@ -249,6 +310,14 @@ class ContainersIT {
                     .map(c -> c.get("id").asText())
                     .toList(),
             ids -> ids.size() == count);
+  }
+
+  /** The states of the nodes; none while the controller does not answer yet. */
+  private List<String> nodeStates() throws IOException {
+    var result = drover.run("nodes", "--controller", controller, "--output", "json");
+    return result.exitCode() == 0
+        ? JSON.readTree(result.stdout()).findValuesAsText("state")
+        : List.of();
   }
 
   private JsonNode json(String verb) throws IOException {

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -41,10 +42,17 @@ public final class ArtifactsGrpcService extends ArtifactsGrpc.ArtifactsImplBase 
     AtomicBoolean failed = new AtomicBoolean();
     return new io.grpc.stub.StreamObserver<>() {
       private ArtifactStore.Upload upload;
+      // One upload's steps run in order, one at a time: the half-close can arrive while the
+      // last chunk is still being written.
+      private CompletableFuture<Void> steps = CompletableFuture.completedFuture(null);
+
+      private synchronized void step(Runnable work) {
+        steps = steps.thenRunAsync(work, disk);
+      }
 
       @Override
       public void onNext(ArtifactChunk chunk) {
-        disk.execute(
+        step(
             () -> {
               if (failed.get()) {
                 return;
@@ -71,7 +79,7 @@ public final class ArtifactsGrpcService extends ArtifactsGrpc.ArtifactsImplBase 
 
       @Override
       public void onError(Throwable t) {
-        disk.execute(
+        step(
             () -> {
               if (upload != null) {
                 upload.close();
@@ -81,7 +89,7 @@ public final class ArtifactsGrpcService extends ArtifactsGrpc.ArtifactsImplBase 
 
       @Override
       public void onCompleted() {
-        disk.execute(
+        step(
             () -> {
               if (failed.get()) {
                 return;

@@ -83,6 +83,9 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   private final Map<String, String> lastPendingReason = new HashMap<>();
   private boolean reconcileQueued;
 
+  /** Pending instances whose node had no free port, with the pool's message. */
+  private final Map<String, String> portsExhausted = new HashMap<>();
+
   /** Starting spares that pending instances of this pass already count on, per node. */
   private final Map<String, Integer> promisedSpares = new HashMap<>();
 
@@ -157,6 +160,22 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
                 Map.of("from", Integer.toString(before), "to", Integer.toString(replicas)));
           }
           reconcileNow();
+          List<String> exhausted =
+              instances.values().stream()
+                  .filter(i -> i.service().equals(service) && i.state() == InstanceState.PENDING)
+                  .map(i -> portsExhausted.get(i.id()))
+                  .filter(java.util.Objects::nonNull)
+                  .distinct()
+                  .toList();
+          if (!exhausted.isEmpty()) {
+            throw new ResourceExhaustedException(
+                String.join("; ", exhausted)
+                    + "; "
+                    + service
+                    + " stays at "
+                    + replicas
+                    + " desired and its pending instances start once ports are free");
+          }
           return status(plan);
         });
   }
@@ -384,9 +403,11 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     try {
       ports = allocatePorts(plan, nodeId, now);
     } catch (ResourceExhaustedException e) {
+      portsExhausted.put(instance.id(), e.getMessage());
       pendingBecause(instance, e.getMessage());
       return;
     }
+    portsExhausted.remove(instance.id());
     instance.placed(nodeId, containerId, ports, now);
     reserved.put(containerId, instance.id());
     events.publish(
@@ -412,9 +433,11 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     try {
       ports = allocatePorts(plan, nodeId, now);
     } catch (ResourceExhaustedException e) {
+      portsExhausted.put(instance.id(), e.getMessage());
       pendingBecause(instance, e.getMessage());
       return;
     }
+    portsExhausted.remove(instance.id());
     instance.placed(nodeId, "", ports, now);
     events.publish(
         EventKind.INSTANCE_PLACED,
@@ -581,6 +604,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     Instant now = clock.instant();
     if (instance.state() == InstanceState.PENDING) {
       instances.remove(instance.id());
+      portsExhausted.remove(instance.id());
       return;
     }
     String containerId = instance.containerId();
@@ -632,6 +656,9 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   }
 
   private void pendingBecause(Instance instance, String reason) {
+    if (!reason.equals(portsExhausted.get(instance.id()))) {
+      portsExhausted.remove(instance.id());
+    }
     instance.pending(reason);
     if (!reason.equals(lastPendingReason.put(instance.service(), reason))) {
       events.publish(
