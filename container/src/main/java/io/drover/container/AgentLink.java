@@ -324,6 +324,38 @@ final class AgentLink implements AutoCloseable {
         + (cause == null || cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")");
   }
 
+  /**
+   * A message from the agent, handled on the link thread. A class rather than a lambda per kind:
+   * the first message (accepted) loads it, so an assignment spins no new class on its way.
+   */
+  private final class Delivery implements Runnable {
+    private final Session session;
+    private final AgentToContainer message;
+
+    Delivery(Session session, AgentToContainer message) {
+      this.session = session;
+      this.message = message;
+    }
+
+    @Override
+    public void run() {
+      switch (message.getBodyCase()) {
+        case ACCEPTED -> onAccepted(session, message.getAccepted());
+        case ASSIGN -> {
+          if (session == current) {
+            listener.onAssign(message.getAssign());
+          }
+        }
+        case RELEASE -> {
+          if (session == current) {
+            listener.onRelease(message.getRelease());
+          }
+        }
+        default -> log.fine("ignoring agent message " + message.getBodyCase());
+      }
+    }
+  }
+
   /** One stream; callbacks hand everything to the link thread. */
   private final class Session
       implements ClientResponseObserver<ContainerMessage, AgentToContainer> {
@@ -345,24 +377,7 @@ final class AgentLink implements AutoCloseable {
 
     @Override
     public void onNext(AgentToContainer message) {
-      switch (message.getBodyCase()) {
-        case ACCEPTED -> onLinkThread(() -> onAccepted(this, message.getAccepted()));
-        case ASSIGN ->
-            onLinkThread(
-                () -> {
-                  if (this == current) {
-                    listener.onAssign(message.getAssign());
-                  }
-                });
-        case RELEASE ->
-            onLinkThread(
-                () -> {
-                  if (this == current) {
-                    listener.onRelease(message.getRelease());
-                  }
-                });
-        default -> log.fine("ignoring agent message " + message.getBodyCase());
-      }
+      onLinkThread(new Delivery(this, message));
     }
 
     @Override

@@ -80,7 +80,7 @@ final class ContainerRuntime implements AgentLink.Listener {
               t.setDaemon(true);
               return t;
             });
-    this.launcher = new ServiceLauncher(ContainerRuntime.class.getClassLoader());
+    this.launcher = new ServiceLauncher(ContainerRuntime.class.getClassLoader(), true);
   }
 
   void start() {
@@ -184,13 +184,7 @@ final class ContainerRuntime implements AgentLink.Listener {
             + next.getLocalPath());
     long timeoutMs =
         next.getStartTimeoutMs() > 0 ? next.getStartTimeoutMs() : DEFAULT_START_TIMEOUT.toMillis();
-    timer.schedule(
-        () ->
-            failStart(
-                new java.util.concurrent.TimeoutException(
-                    "the service was not ready within " + timeoutMs + " ms")),
-        timeoutMs,
-        TimeUnit.MILLISECONDS);
+    timer.schedule(new StartTimeout(timeoutMs), timeoutMs, TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -241,6 +235,22 @@ final class ContainerRuntime implements AgentLink.Listener {
 
   // ---- the service's side ----
 
+  /** Fails a start that is not ready in time; a class rather than a lambda, loaded by warm-up. */
+  final class StartTimeout implements Runnable {
+    private final long timeoutMs;
+
+    StartTimeout(long timeoutMs) {
+      this.timeoutMs = timeoutMs;
+    }
+
+    @Override
+    public void run() {
+      failStart(
+          new java.util.concurrent.TimeoutException(
+              "the service was not ready within " + timeoutMs + " ms"));
+    }
+  }
+
   private final class LaunchCallbacks implements ServiceLauncher.Callbacks {
     @Override
     public boolean loading() {
@@ -258,7 +268,7 @@ final class ContainerRuntime implements AgentLink.Listener {
     }
 
     @Override
-    public void ready() {
+    public void ready(String phases) {
       long tookMicros;
       ServiceAssignment running;
       synchronized (lock) {
@@ -277,7 +287,9 @@ final class ContainerRuntime implements AgentLink.Listener {
               + tookMicros / 1000
               + "."
               + String.format("%03d", tookMicros % 1000)
-              + " ms after the assignment");
+              + " ms after the assignment (since the service thread began: "
+              + phases
+              + ")");
     }
 
     @Override
@@ -497,16 +509,14 @@ final class ContainerRuntime implements AgentLink.Listener {
     }
   }
 
-  private static String ports(ServiceAssignment a) {
+  static String ports(ServiceAssignment a) {
     StringBuilder out = new StringBuilder("[");
-    a.getPortsList()
-        .forEach(
-            p -> {
-              if (out.length() > 1) {
-                out.append(", ");
-              }
-              out.append(p.getName().isEmpty() ? "" : p.getName() + "=").append(p.getPort());
-            });
+    for (io.drover.v1.PortBinding p : a.getPortsList()) {
+      if (out.length() > 1) {
+        out.append(", ");
+      }
+      out.append(p.getName().isEmpty() ? "" : p.getName() + "=").append(p.getPort());
+    }
     return out.append(']').toString();
   }
 
