@@ -45,8 +45,6 @@ import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Warms an IDLE container once, so that an assignment does not pay for first use: classes loaded
@@ -57,8 +55,6 @@ import java.util.logging.Logger;
  * protobuf messages of an assignment. Nothing here is visible to a service later.
  */
 final class Warmup implements Runnable {
-  private static final Logger log = Logger.getLogger(Warmup.class.getName());
-
   /** The path is walked a few times so that the hottest methods get compiled. */
   private static final int ROUNDS = 3;
 
@@ -84,12 +80,12 @@ final class Warmup implements Runnable {
           // A warm-up is an optimisation: a failed step costs speed, never correctness.
           failures++;
           if (round == 0) {
-            log.log(Level.FINE, "warm-up step failed", e);
+            RuntimeLog.fine("warm-up step failed", e);
           }
         }
       }
     }
-    log.info(
+    RuntimeLog.info(
         "warm-up done in "
             + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
             + " ms"
