@@ -457,8 +457,8 @@ final class ContainerRuntime implements AgentLink.Listener {
               .setHeapMaxBytes(Math.max(0, heap.getMax()))
               .putAllServiceMetrics(flattener.flatten(metrics))
               .build());
-    } catch (RuntimeException e) {
-      // A failed sample must not end the schedule.
+    } catch (RuntimeException | LinkageError e) {
+      // A failed sample must not end the schedule (an exception would cancel it silently).
       RuntimeLog.warning("metrics sample failed", e);
     }
   }

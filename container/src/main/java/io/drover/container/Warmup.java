@@ -58,38 +58,64 @@ final class Warmup implements Runnable {
   /** The path is walked a few times so that the hottest methods get compiled. */
   private static final int ROUNDS = 3;
 
+  /** A warm-up that takes longer than this (a starved machine) stops after the current round. */
+  private static final long BUDGET_NANOS = TimeUnit.SECONDS.toNanos(10);
+
   @Override
   public void run() {
     long started = System.nanoTime();
     int failures = 0;
-    for (int round = 0; round < ROUNDS; round++) {
-      for (Step step :
-          new Step[] {
-            this::serviceJar,
-            this::stringConcat,
-            this::httpServer,
-            this::nio,
-            this::concurrency,
-            this::metrics,
-            this::digests,
-            this::protocol
-          }) {
+    int rounds = 0;
+    String[] names = {
+      "service jar",
+      "string concatenation",
+      "HttpServer",
+      "NIO",
+      "concurrency",
+      "metrics",
+      "digests",
+      "protocol"
+    };
+    Step[] steps = {
+      this::serviceJar,
+      this::stringConcat,
+      this::httpServer,
+      this::nio,
+      this::concurrency,
+      this::metrics,
+      this::digests,
+      this::protocol
+    };
+    while (rounds < ROUNDS && System.nanoTime() - started < BUDGET_NANOS) {
+      rounds++;
+      for (int i = 0; i < steps.length; i++) {
+        long stepStarted = System.nanoTime();
         try {
-          step.run();
+          steps[i].run();
         } catch (Throwable e) {
           // A warm-up is an optimisation: a failed step costs speed, never correctness.
           failures++;
-          if (round == 0) {
-            RuntimeLog.fine("warm-up step failed", e);
+          if (rounds == 1) {
+            RuntimeLog.info("warm-up step '" + names[i] + "' failed: " + e);
           }
         }
+        RuntimeLog.fine(
+            "warm-up round "
+                + rounds
+                + " "
+                + names[i]
+                + ": "
+                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stepStarted)
+                + " ms");
       }
     }
     RuntimeLog.info(
         "warm-up done in "
             + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
-            + " ms"
-            + (failures == 0 ? "" : " (" + failures + " step(s) failed)"));
+            + " ms, "
+            + rounds
+            + " round(s)"
+            + (failures == 0 ? "" : ", " + failures + " step(s) failed"));
   }
 
   private interface Step {

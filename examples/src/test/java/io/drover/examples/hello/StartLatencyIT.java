@@ -2,6 +2,7 @@ package io.drover.examples.hello;
 
 import static io.drover.examples.hello.ExampleContainers.START;
 import static io.drover.examples.hello.ExampleContainers.assignment;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.drover.container.testing.ContainerProcess;
@@ -49,7 +50,7 @@ class StartLatencyIT {
 
   @Test
   void assignmentToAcceptingTcpWarmAndCold() throws Exception {
-    agent = FakeAgent.start(0, 1000);
+    agent = FakeAgent.start(0, 250);
     List<Double> warm = new ArrayList<>();
     List<Double> warmInside = new ArrayList<>();
     // Run 0 is not counted: it warms this JVM's side (the agent's send path, the TCP probe).
@@ -57,11 +58,15 @@ class StartLatencyIT {
       String id = "warm-" + i;
       agent.expect(id, "secret-of-" + id);
       ContainerProcess container = ContainerProcess.builder(id, agent.port(), dir).start(processes);
-      // Warmed up, and IDLE in the pool for a moment: two metrics samples sent.
+      // Warmed up, and IDLE in the pool for a moment: four metrics samples (a second) sent.
       await()
           .atMost(START)
-          .until(
-              () -> container.logText().contains("warm-up done") && agent.metrics(id).size() >= 2);
+          .untilAsserted(
+              () ->
+                  assertThat(agent.metrics(id))
+                      .as(container::describe)
+                      .hasSizeGreaterThanOrEqualTo(4)
+                      .satisfies(m -> assertThat(container.logText()).contains("warm-up done")));
       int port = FreePorts.find();
       double millis = measure(container, port, assignment("hello", id, HelloService.class, port));
       double inside = insideMillis(container);
