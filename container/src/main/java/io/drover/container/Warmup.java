@@ -143,6 +143,8 @@ final class Warmup implements Runnable {
       Class.forName(name, true, Warmup.class.getClassLoader());
     }
     Path jar = Files.createTempFile("drover-warmup", ".jar");
+    // Deleted below; and at exit too, should the container be told to stop in the middle.
+    jar.toFile().deleteOnExit();
     try (ServerSocket listening = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
       Manifest manifest = new Manifest();
       Attributes main = manifest.getMainAttributes();
