@@ -24,8 +24,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The container's end of {@code ContainerLink.Attach}: opens the stream, attaches with the
@@ -39,8 +37,6 @@ import java.util.logging.Logger;
  * that happens while no stream is open rides on the next attach.
  */
 final class AgentLink implements AutoCloseable {
-  private static final Logger log = Logger.getLogger(AgentLink.class.getName());
-
   /** Enough for every state change and a burst of reports; metrics replace each other. */
   private static final int OUTBOUND_CAPACITY = 256;
 
@@ -135,7 +131,7 @@ final class AgentLink implements AutoCloseable {
   void sendStateChange(ContainerMessage change) {
     Session session = current;
     if (session != null && !session.out.send(change) && !session.out.isTerminated()) {
-      log.warning("the agent is not reading; dropping the link to resynchronise");
+      RuntimeLog.warning("the agent is not reading; dropping the link to resynchronise");
       session.cancel("outbound queue full");
     }
   }
@@ -236,7 +232,7 @@ final class AgentLink implements AutoCloseable {
     }
     int failures = backoff.failures();
     backoff.reset();
-    log.info(
+    RuntimeLog.info(
         "attached to the agent at "
             + agent
             + (failures > 0 ? " after " + failures + " failed attempt(s)" : ""));
@@ -270,10 +266,10 @@ final class AgentLink implements AutoCloseable {
     int attempt = backoff.failures();
     String why = describe(status);
     if (wasAccepted) {
-      log.warning("lost the agent at " + agent + " (" + why + "); re-attaching");
+      RuntimeLog.warning("lost the agent at " + agent + " (" + why + "); re-attaching");
     } else if (Integer.bitCount(attempt) == 1) {
       // Attempts 1, 2, 4, 8...: a container that waits for hours does not fill its log.
-      log.info(
+      RuntimeLog.info(
           "cannot attach to the agent at "
               + agent
               + " ("
@@ -308,7 +304,7 @@ final class AgentLink implements AutoCloseable {
             try {
               work.run();
             } catch (RuntimeException e) {
-              log.log(Level.SEVERE, "unexpected error on the link thread", e);
+              RuntimeLog.severe("unexpected error on the link thread", e);
             }
           });
     } catch (RejectedExecutionException closedAlready) {
@@ -322,6 +318,38 @@ final class AgentLink implements AutoCloseable {
     return status.getCode()
         + (description == null ? "" : ": " + description)
         + (cause == null || cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")");
+  }
+
+  /**
+   * A message from the agent, handled on the link thread. A class rather than a lambda per kind:
+   * the first message (accepted) loads it, so an assignment spins no new class on its way.
+   */
+  private final class Delivery implements Runnable {
+    private final Session session;
+    private final AgentToContainer message;
+
+    Delivery(Session session, AgentToContainer message) {
+      this.session = session;
+      this.message = message;
+    }
+
+    @Override
+    public void run() {
+      switch (message.getBodyCase()) {
+        case ACCEPTED -> onAccepted(session, message.getAccepted());
+        case ASSIGN -> {
+          if (session == current) {
+            listener.onAssign(message.getAssign());
+          }
+        }
+        case RELEASE -> {
+          if (session == current) {
+            listener.onRelease(message.getRelease());
+          }
+        }
+        default -> RuntimeLog.fine("ignoring agent message " + message.getBodyCase());
+      }
+    }
   }
 
   /** One stream; callbacks hand everything to the link thread. */
@@ -345,24 +373,7 @@ final class AgentLink implements AutoCloseable {
 
     @Override
     public void onNext(AgentToContainer message) {
-      switch (message.getBodyCase()) {
-        case ACCEPTED -> onLinkThread(() -> onAccepted(this, message.getAccepted()));
-        case ASSIGN ->
-            onLinkThread(
-                () -> {
-                  if (this == current) {
-                    listener.onAssign(message.getAssign());
-                  }
-                });
-        case RELEASE ->
-            onLinkThread(
-                () -> {
-                  if (this == current) {
-                    listener.onRelease(message.getRelease());
-                  }
-                });
-        default -> log.fine("ignoring agent message " + message.getBodyCase());
-      }
+      onLinkThread(new Delivery(this, message));
     }
 
     @Override

@@ -19,7 +19,8 @@ import java.util.Map;
  *     before it exits, 60s by default
  * @param coldPort {@code DROVER_PORT} or {@code PORT}: set only for a container started for one
  *     assignment (cold); 0 for a warm one
- * @param warmup {@code DROVER_WARMUP}: false skips the warm-up (cold containers never warm up)
+ * @param warmup {@code DROVER_WARMUP}: whether to warm up while waiting; by default warm containers
+ *     do and cold ones do not
  */
 public record ContainerConfig(
     String containerId,
@@ -88,9 +89,12 @@ public record ContainerConfig(
     if (coldPort == 0) {
       coldPort = port(env, "PORT");
     }
-    boolean warmup = !"false".equalsIgnoreCase(env.getOrDefault("DROVER_WARMUP", "true").trim());
-    return new ContainerConfig(
-        id, secret, link, log, maxBytes, attachTimeout, coldPort, warmup && coldPort == 0);
+    String warmupValue = env.get("DROVER_WARMUP");
+    boolean warmup =
+        warmupValue == null || warmupValue.isBlank()
+            ? coldPort == 0
+            : !"false".equalsIgnoreCase(warmupValue.trim());
+    return new ContainerConfig(id, secret, link, log, maxBytes, attachTimeout, coldPort, warmup);
   }
 
   private static String required(Map<String, String> env, String name) {

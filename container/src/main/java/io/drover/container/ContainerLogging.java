@@ -17,9 +17,9 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
- * Sends the service's {@code System.out} and {@code System.err}, and the runtime's own lines, to
- * the container log. The runtime logs with {@code java.util.logging}, which every JVM has, so no
- * logging library of the runtime can collide with the service's.
+ * Sends the service's {@code System.out} and {@code System.err}, the runtime's own lines ({@link
+ * RuntimeLog}) and what gRPC and Netty log through {@code java.util.logging} to the container log.
+ * No logging library is added to the JVM, so none can collide with the service's.
  */
 public final class ContainerLogging {
   /** Files kept: the log and two rotated ones. */
@@ -61,20 +61,34 @@ public final class ContainerLogging {
     stream.flush();
   }
 
+  /** Writes one line (and the stack trace of {@code thrown}) to the container log. */
+  static void write(String level, String source, String message, Throwable thrown) {
+    stream.print(format(System.currentTimeMillis(), level, source, message, thrown));
+  }
+
   /** One line per record: {@code 2025-01-02T03:04:05.678Z INFO drover: message}. */
   static String format(LogRecord record) {
+    return format(
+        record.getMillis(),
+        record.getLevel().getName(),
+        shortName(record.getLoggerName()),
+        message(record),
+        record.getThrown());
+  }
+
+  static String format(long millis, String level, String source, String message, Throwable thrown) {
     StringBuilder line = new StringBuilder(128);
-    line.append(Instant.ofEpochMilli(record.getMillis()))
+    line.append(Instant.ofEpochMilli(millis))
         .append(' ')
-        .append(record.getLevel().getName())
+        .append(level)
         .append(' ')
-        .append(shortName(record.getLoggerName()))
+        .append(source)
         .append(": ")
-        .append(message(record))
+        .append(message)
         .append(System.lineSeparator());
-    if (record.getThrown() != null) {
+    if (thrown != null) {
       StringWriter trace = new StringWriter();
-      record.getThrown().printStackTrace(new PrintWriter(trace));
+      thrown.printStackTrace(new PrintWriter(trace));
       line.append(trace);
     }
     return line.toString();

@@ -2,8 +2,6 @@ package io.drover.container;
 
 import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The main class of a container JVM, started by the node agent with the environment described in
@@ -31,8 +29,7 @@ public final class ContainerMain {
     try {
       new ContainerRuntime(config).start();
     } catch (RuntimeException | Error e) {
-      Logger.getLogger(ContainerMain.class.getName())
-          .log(Level.SEVERE, "the container could not start", e);
+      RuntimeLog.severe("the container could not start", e);
       Exit.halt(Exit.ERROR);
     }
     // The runtime's threads are daemons; this one keeps the JVM up until an exit.

@@ -24,8 +24,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The life of a container JVM: attach, wait IDLE (warm), load one service when assigned (LOADING,
@@ -33,8 +31,6 @@ import java.util.logging.Logger;
  * are guarded by one lock, shared with the link, so that the agent sees the changes in order.
  */
 final class ContainerRuntime implements AgentLink.Listener {
-  private static final Logger log = Logger.getLogger(ContainerRuntime.class.getName());
-
   static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(60);
   static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
   static final int DEFAULT_METRICS_INTERVAL_MS = 1000;
@@ -80,11 +76,11 @@ final class ContainerRuntime implements AgentLink.Listener {
               t.setDaemon(true);
               return t;
             });
-    this.launcher = new ServiceLauncher(ContainerRuntime.class.getClassLoader());
+    this.launcher = new ServiceLauncher(ContainerRuntime.class.getClassLoader(), true);
   }
 
   void start() {
-    log.info(
+    RuntimeLog.info(
         "container "
             + config.containerId()
             + " (pid "
@@ -95,7 +91,7 @@ final class ContainerRuntime implements AgentLink.Listener {
             + config.agentLink());
     Runtime.getRuntime().addShutdownHook(new Thread(this::onShutdown, "drover-shutdown"));
     if (!Signals.onTerminate(this::onTerminateSignal, () -> Exit.halt(128 + 15))) {
-      log.info("cannot handle SIGTERM directly; relying on the shutdown hook");
+      RuntimeLog.info("cannot handle SIGTERM directly; relying on the shutdown hook");
     }
     link.start();
     if (config.warmup()) {
@@ -151,11 +147,11 @@ final class ContainerRuntime implements AgentLink.Listener {
     ServiceContextImpl context;
     synchronized (lock) {
       if (assignment != null && assignment.getInstanceId().equals(next.getInstanceId())) {
-        log.fine("assignment of instance " + next.getInstanceId() + " replayed; ignored");
+        RuntimeLog.fine("assignment of instance " + next.getInstanceId() + " replayed; ignored");
         return;
       }
       if (state != ContainerState.CONTAINER_STATE_IDLE || exiting.get()) {
-        log.warning(
+        RuntimeLog.warning(
             "ignoring the assignment of "
                 + next.getService()
                 + " (instance "
@@ -171,7 +167,7 @@ final class ContainerRuntime implements AgentLink.Listener {
       context = new ServiceContextImpl(next, metrics, new Reports(next.getInstanceId()));
     }
     launcher.launch(next, context, new LaunchCallbacks());
-    log.info(
+    RuntimeLog.info(
         "loading "
             + next.getService()
             + " (instance "
@@ -184,13 +180,7 @@ final class ContainerRuntime implements AgentLink.Listener {
             + next.getLocalPath());
     long timeoutMs =
         next.getStartTimeoutMs() > 0 ? next.getStartTimeoutMs() : DEFAULT_START_TIMEOUT.toMillis();
-    timer.schedule(
-        () ->
-            failStart(
-                new java.util.concurrent.TimeoutException(
-                    "the service was not ready within " + timeoutMs + " ms")),
-        timeoutMs,
-        TimeUnit.MILLISECONDS);
+    timer.schedule(new StartTimeout(timeoutMs), timeoutMs, TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -212,7 +202,7 @@ final class ContainerRuntime implements AgentLink.Listener {
             + status.getCode()
             + (status.getDescription() == null ? "" : ": " + status.getDescription())
             + "); check DROVER_CONTAINER_ID and DROVER_CONTAINER_SECRET";
-    log.severe(why + "; exiting with code " + Exit.UNAUTHENTICATED);
+    RuntimeLog.severe(why + "; exiting with code " + Exit.UNAUTHENTICATED);
     stop("attach refused", defaultGraceMillis(), Exit.UNAUTHENTICATED);
   }
 
@@ -227,7 +217,7 @@ final class ContainerRuntime implements AgentLink.Listener {
     if (!exiting.compareAndSet(false, true)) {
       return;
     }
-    log.severe(
+    RuntimeLog.severe(
         "no agent accepted this IDLE container within "
             + unattachedFor.toMillis()
             + " ms (DROVER_ATTACH_TIMEOUT "
@@ -240,6 +230,22 @@ final class ContainerRuntime implements AgentLink.Listener {
   }
 
   // ---- the service's side ----
+
+  /** Fails a start that is not ready in time; a class rather than a lambda, loaded by warm-up. */
+  final class StartTimeout implements Runnable {
+    private final long timeoutMs;
+
+    StartTimeout(long timeoutMs) {
+      this.timeoutMs = timeoutMs;
+    }
+
+    @Override
+    public void run() {
+      failStart(
+          new java.util.concurrent.TimeoutException(
+              "the service was not ready within " + timeoutMs + " ms"));
+    }
+  }
 
   private final class LaunchCallbacks implements ServiceLauncher.Callbacks {
     @Override
@@ -258,7 +264,7 @@ final class ContainerRuntime implements AgentLink.Listener {
     }
 
     @Override
-    public void ready() {
+    public void ready(String phases) {
       long tookMicros;
       ServiceAssignment running;
       synchronized (lock) {
@@ -269,7 +275,7 @@ final class ContainerRuntime implements AgentLink.Listener {
         tookMicros = (System.nanoTime() - assignedAtNanos) / 1000;
         running = assignment;
       }
-      log.info(
+      RuntimeLog.info(
           running.getService()
               + " (instance "
               + running.getInstanceId()
@@ -277,7 +283,9 @@ final class ContainerRuntime implements AgentLink.Listener {
               + tookMicros / 1000
               + "."
               + String.format("%03d", tookMicros % 1000)
-              + " ms after the assignment");
+              + " ms after the assignment (since the service thread began: "
+              + phases
+              + ")");
     }
 
     @Override
@@ -287,7 +295,7 @@ final class ContainerRuntime implements AgentLink.Listener {
 
     @Override
     public void mainFailed(Throwable cause) {
-      log.log(Level.WARNING, "the service's main thread ended with an exception", cause);
+      RuntimeLog.warning("the service's main thread ended with an exception", cause);
       new Reports(instanceId()).error(ServiceContextImpl.describe(cause));
     }
   }
@@ -302,8 +310,7 @@ final class ContainerRuntime implements AgentLink.Listener {
       transition(ContainerState.CONTAINER_STATE_FAILED, reason);
       failed = assignment;
     }
-    log.log(
-        Level.SEVERE,
+    RuntimeLog.severe(
         failed.getService()
             + " (instance "
             + failed.getInstanceId()
@@ -333,7 +340,7 @@ final class ContainerRuntime implements AgentLink.Listener {
     if (!exiting.compareAndSet(false, true)) {
       return;
     }
-    log.info("JVM shutting down");
+    RuntimeLog.info("JVM shutting down");
     stopService("JVM shutdown", defaultGraceMillis());
     link.finish(Duration.ofMillis(200));
   }
@@ -341,7 +348,7 @@ final class ContainerRuntime implements AgentLink.Listener {
   /** Stops the service within {@code graceMillis} on a thread of its own, then exits. */
   private void stop(String why, long graceMillis, int exitCode) {
     if (!exiting.compareAndSet(false, true)) {
-      log.fine("already stopping; " + why + " ignored");
+      RuntimeLog.fine("already stopping; " + why + " ignored");
       return;
     }
     Thread stopper =
@@ -374,7 +381,7 @@ final class ContainerRuntime implements AgentLink.Listener {
         metricsTask.cancel(false);
       }
     }
-    log.info(
+    RuntimeLog.info(
         "stopping (" + why + ", was " + name(before) + "), grace period " + graceMillis + " ms");
     if (toStop == null) {
       return;
@@ -400,7 +407,7 @@ final class ContainerRuntime implements AgentLink.Listener {
       Thread.currentThread().interrupt();
     }
     if (stopThread.isAlive()) {
-      log.severe(
+      RuntimeLog.severe(
           "the service did not stop within its grace period of "
               + graceMillis
               + " ms; halting with code "
@@ -410,9 +417,9 @@ final class ContainerRuntime implements AgentLink.Listener {
     }
     long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
     if (error[0] != null) {
-      log.log(Level.WARNING, "the service's stop() failed after " + tookMillis + " ms", error[0]);
+      RuntimeLog.warning("the service's stop() failed after " + tookMillis + " ms", error[0]);
     } else {
-      log.info("service stopped in " + tookMillis + " ms");
+      RuntimeLog.info("service stopped in " + tookMillis + " ms");
     }
   }
 
@@ -450,9 +457,9 @@ final class ContainerRuntime implements AgentLink.Listener {
               .setHeapMaxBytes(Math.max(0, heap.getMax()))
               .putAllServiceMetrics(flattener.flatten(metrics))
               .build());
-    } catch (RuntimeException e) {
-      // A failed sample must not end the schedule.
-      log.log(Level.WARNING, "metrics sample failed", e);
+    } catch (RuntimeException | LinkageError e) {
+      // A failed sample must not end the schedule (an exception would cancel it silently).
+      RuntimeLog.warning("metrics sample failed", e);
     }
   }
 
@@ -497,16 +504,14 @@ final class ContainerRuntime implements AgentLink.Listener {
     }
   }
 
-  private static String ports(ServiceAssignment a) {
+  static String ports(ServiceAssignment a) {
     StringBuilder out = new StringBuilder("[");
-    a.getPortsList()
-        .forEach(
-            p -> {
-              if (out.length() > 1) {
-                out.append(", ");
-              }
-              out.append(p.getName().isEmpty() ? "" : p.getName() + "=").append(p.getPort());
-            });
+    for (io.drover.v1.PortBinding p : a.getPortsList()) {
+      if (out.length() > 1) {
+        out.append(", ");
+      }
+      out.append(p.getName().isEmpty() ? "" : p.getName() + "=").append(p.getPort());
+    }
     return out.append(']').toString();
   }
 

@@ -2,7 +2,6 @@ package io.drover.container;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.logging.Logger;
 
 /** The container's exit codes, and the one way out of the JVM. */
 public final class Exit {
@@ -24,8 +23,6 @@ public final class Exit {
   /** The service did not stop within its grace period; the JVM was halted. */
   public static final int STOP_TIMEOUT = 5;
 
-  private static final Logger log = Logger.getLogger(Exit.class.getName());
-
   private Exit() {}
 
   /**
@@ -33,7 +30,7 @@ public final class Exit {
    * they take longer than {@code hooksMillis}. Never returns.
    */
   public static void exit(int code, long hooksMillis) {
-    log.info("exiting with code " + code);
+    RuntimeLog.info("exiting with code " + code);
     ContainerLogging.flush();
     Thread watchdog =
         new Thread(
@@ -43,7 +40,8 @@ public final class Exit {
               while ((left = deadline - System.nanoTime()) > 0) {
                 LockSupport.parkNanos(left);
               }
-              log.warning("shutdown hooks still running after " + hooksMillis + " ms; halting");
+              RuntimeLog.warning(
+                  "shutdown hooks still running after " + hooksMillis + " ms; halting");
               halt(code);
             },
             "drover-exit-watchdog");

@@ -17,6 +17,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -41,7 +42,12 @@ final class ServiceLauncher {
     /** The service's loader, and its instance when it is a MicroService (else null). */
     void loaded(URLClassLoader loader, MicroService service);
 
-    void ready();
+    /**
+     * The service is ready.
+     *
+     * @param phases where the time went, for the log: "class 2.1 ms, start 6.3 ms"
+     */
+    void ready(String phases);
 
     void failed(Throwable cause);
 
@@ -50,20 +56,49 @@ final class ServiceLauncher {
   }
 
   private final ClassLoader containerLoader;
+  private final boolean setSystemProperties;
 
-  ServiceLauncher(ClassLoader containerLoader) {
+  /**
+   * @param setSystemProperties false for the warm-up, which must leave no trace in the JVM
+   */
+  ServiceLauncher(ClassLoader containerLoader, boolean setSystemProperties) {
     this.containerLoader = containerLoader;
+    this.setSystemProperties = setSystemProperties;
   }
 
   /** Starts the service thread and returns at once. */
   Thread launch(ServiceAssignment assignment, ServiceContext context, Callbacks callbacks) {
+    Phases phases = new Phases();
     Thread thread =
-        new Thread(() -> run(assignment, context, callbacks), "service-" + assignment.getService());
+        new Thread(
+            () -> run(assignment, context, callbacks, phases),
+            "service-" + assignment.getService());
     thread.start();
     return thread;
   }
 
-  private void run(ServiceAssignment assignment, ServiceContext context, Callbacks callbacks) {
+  /** When each step of a start ended, for the log. */
+  static final class Phases {
+    private final long begin = System.nanoTime();
+    private final StringBuilder text = new StringBuilder();
+
+    synchronized void mark(String step) {
+      if (text.length() > 0) {
+        text.append(", ");
+      }
+      text.append(step)
+          .append(' ')
+          .append(String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - begin) / 1e6));
+    }
+
+    synchronized String done() {
+      mark("ready");
+      return text.append(" ms").toString();
+    }
+  }
+
+  private void run(
+      ServiceAssignment assignment, ServiceContext context, Callbacks callbacks, Phases phases) {
     try {
       String entryName = assignment.getEntry().strip();
       if (entryName.isEmpty()) {
@@ -76,15 +111,18 @@ final class ServiceLauncher {
       if (!Files.isRegularFile(jar)) {
         throw new NoSuchFileException(jar.toString());
       }
-      setSystemProperties(assignment);
+      if (setSystemProperties) {
+        setSystemProperties(assignment);
+      }
       URLClassLoader loader =
           ServiceClassLoaders.forJar(assignment.getService(), jar, containerLoader);
       Thread.currentThread().setContextClassLoader(loader);
       Class<?> entry = Class.forName(entryName, true, loader);
+      phases.mark("class");
       if (MicroService.class.isAssignableFrom(entry)) {
-        runMicroService(entry, loader, context, callbacks);
+        runMicroService(entry, loader, context, callbacks, phases);
       } else {
-        runMain(entry, loader, assignment, callbacks);
+        runMain(entry, loader, assignment, callbacks, phases);
       }
     } catch (Throwable t) {
       Throwable cause = unwrap(t);
@@ -97,7 +135,11 @@ final class ServiceLauncher {
   }
 
   private static void runMicroService(
-      Class<?> entry, URLClassLoader loader, ServiceContext context, Callbacks callbacks)
+      Class<?> entry,
+      URLClassLoader loader,
+      ServiceContext context,
+      Callbacks callbacks,
+      Phases phases)
       throws Exception {
     MicroService service;
     try {
@@ -106,10 +148,12 @@ final class ServiceLauncher {
       throw new NoSuchMethodException(entry.getName() + " has no public no-argument constructor");
     }
     callbacks.loaded(loader, service);
+    phases.mark("instance");
     service.start(context);
+    phases.mark("start");
     while (callbacks.loading()) {
       if (service.isReady()) {
-        callbacks.ready();
+        callbacks.ready(phases.done());
         return;
       }
       LockSupport.parkNanos(POLL_NANOS);
@@ -117,7 +161,11 @@ final class ServiceLauncher {
   }
 
   private static void runMain(
-      Class<?> entry, URLClassLoader loader, ServiceAssignment assignment, Callbacks callbacks)
+      Class<?> entry,
+      URLClassLoader loader,
+      ServiceAssignment assignment,
+      Callbacks callbacks,
+      Phases phases)
       throws Throwable {
     Method main;
     try {
@@ -137,22 +185,23 @@ final class ServiceLauncher {
       ports.add(binding.getPort());
     }
     if (!ports.isEmpty()) {
-      Thread probe = new Thread(() -> awaitPorts(ports, callbacks), "drover-readiness");
+      Thread probe = new Thread(() -> awaitPorts(ports, callbacks, phases), "drover-readiness");
       probe.setDaemon(true);
       probe.start();
     }
+    phases.mark("main");
     main.invoke(null, (Object) mainArgs(assignment));
     if (ports.isEmpty() && callbacks.loading()) {
-      callbacks.ready();
+      callbacks.ready(phases.done());
     }
   }
 
-  private static void awaitPorts(List<Integer> ports, Callbacks callbacks) {
+  private static void awaitPorts(List<Integer> ports, Callbacks callbacks, Phases phases) {
     List<Integer> waiting = new ArrayList<>(ports);
     while (callbacks.loading()) {
       waiting.removeIf(ServiceLauncher::accepts);
       if (waiting.isEmpty()) {
-        callbacks.ready();
+        callbacks.ready(phases.done());
         return;
       }
       LockSupport.parkNanos(POLL_NANOS);
@@ -175,7 +224,9 @@ final class ServiceLauncher {
    * drover.port.NAME} for every port, {@code drover.instance} and {@code drover.service}.
    */
   static void setSystemProperties(ServiceAssignment assignment) {
-    assignment.getSystemPropertiesMap().forEach(System::setProperty);
+    for (Map.Entry<String, String> property : assignment.getSystemPropertiesMap().entrySet()) {
+      System.setProperty(property.getKey(), property.getValue());
+    }
     if (assignment.getPortsCount() > 0) {
       System.setProperty("drover.port", Integer.toString(assignment.getPorts(0).getPort()));
     }

@@ -14,8 +14,13 @@ import io.drover.v1.ServiceAssignment;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.invoke.CallSite;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.invoke.StringConcatFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URLClassLoader;
 import java.nio.ByteBuffer;
@@ -36,10 +41,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.util.jar.Manifest;
 
 /**
  * Warms an IDLE container once, so that an assignment does not pay for first use: classes loaded
@@ -50,96 +55,239 @@ import java.util.logging.Logger;
  * protobuf messages of an assignment. Nothing here is visible to a service later.
  */
 final class Warmup implements Runnable {
-  private static final Logger log = Logger.getLogger(Warmup.class.getName());
-
   /** The path is walked a few times so that the hottest methods get compiled. */
   private static final int ROUNDS = 3;
+
+  /** A warm-up that takes longer than this (a starved machine) stops after the current round. */
+  private static final long BUDGET_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   @Override
   public void run() {
     long started = System.nanoTime();
     int failures = 0;
-    for (int round = 0; round < ROUNDS; round++) {
-      for (Step step :
-          new Step[] {
-            this::serviceJar,
-            this::httpServer,
-            this::nio,
-            this::concurrency,
-            this::metrics,
-            this::digests,
-            this::protocol
-          }) {
+    int rounds = 0;
+    String[] names = {
+      "service jar",
+      "string concatenation",
+      "HttpServer",
+      "NIO",
+      "concurrency",
+      "metrics",
+      "digests",
+      "protocol"
+    };
+    Step[] steps = {
+      this::serviceJar,
+      this::stringConcat,
+      this::httpServer,
+      this::nio,
+      this::concurrency,
+      this::metrics,
+      this::digests,
+      this::protocol
+    };
+    while (rounds < ROUNDS && System.nanoTime() - started < BUDGET_NANOS) {
+      rounds++;
+      for (int i = 0; i < steps.length; i++) {
+        long stepStarted = System.nanoTime();
         try {
-          step.run();
-        } catch (Exception | LinkageError e) {
+          steps[i].run();
+        } catch (Throwable e) {
           // A warm-up is an optimisation: a failed step costs speed, never correctness.
           failures++;
-          if (round == 0) {
-            log.log(Level.FINE, "warm-up step failed", e);
+          if (rounds == 1) {
+            RuntimeLog.info("warm-up step '" + names[i] + "' failed: " + e);
           }
         }
+        RuntimeLog.fine(
+            "warm-up round "
+                + rounds
+                + " "
+                + names[i]
+                + ": "
+                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stepStarted)
+                + " ms");
       }
     }
-    log.info(
+    RuntimeLog.info(
         "warm-up done in "
             + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
-            + " ms"
-            + (failures == 0 ? "" : " (" + failures + " step(s) failed)"));
+            + " ms, "
+            + rounds
+            + " round(s)"
+            + (failures == 0 ? "" : ", " + failures + " step(s) failed"));
   }
 
   private interface Step {
-    void run() throws Exception;
+    void run() throws Throwable;
   }
 
-  /** A jar, a class loader of a service, a class defined and a MicroService started. */
-  private void serviceJar() throws Exception {
-    Path jar = Files.createTempFile("drover-warmup", ".jar");
-    try {
-      String entry = Probe.class.getName().replace('.', '/') + ".class";
-      try (InputStream in = Warmup.class.getClassLoader().getResourceAsStream(entry);
-          JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
-        if (in == null) {
-          return;
-        }
-        out.putNextEntry(new JarEntry(entry));
-        in.transferTo(out);
-        out.closeEntry();
-      }
-      ServiceAssignment assignment =
-          ServiceAssignment.newBuilder()
-              .setService("warmup")
-              .setInstanceId("warmup")
-              .setEntry(Probe.class.getName())
-              .setLocalPath(jar.toString())
-              .addPorts(PortBinding.newBuilder().setName("http").setPort(1))
-              .putEnv("WARMUP", "1")
-              .build();
-      ServiceContext context =
-          new ServiceContextImpl(
-              assignment,
-              new MetricRegistry(),
-              new ServiceContextImpl.Reports() {
-                @Override
-                public void overload(String reason) {}
+  /** Runtime classes an assignment uses, loaded and linked ahead of it. */
+  private static final String[] RUNTIME_CLASSES = {
+    "io.drover.container.ContainerRuntime$LaunchCallbacks",
+    "io.drover.container.ContainerRuntime$Reports",
+    "io.drover.container.ContainerRuntime$StartTimeout",
+    "io.drover.container.ServiceContextImpl",
+    "io.drover.container.ServiceLauncher$Phases",
+    "io.drover.v1.ContainerStateChange$Builder",
+    "java.util.concurrent.TimeoutException",
+  };
 
-                @Override
-                public void error(String error) {}
-              });
-      ServiceLauncher.mainArgs(assignment);
-      try (URLClassLoader loader =
-          ServiceClassLoaders.forJar("warmup", jar, Warmup.class.getClassLoader())) {
-        Class<?> probe = Class.forName(Probe.class.getName(), true, loader);
-        if (MicroService.class.isAssignableFrom(probe)) {
-          MicroService service = (MicroService) probe.getConstructor().newInstance();
-          service.start(context);
-          service.isReady();
-          service.stop();
+  /**
+   * A service jar (with a manifest, as Maven writes it) loaded by the very launcher an assignment
+   * uses, once as a MicroService and once as a plain main whose port is probed, without setting
+   * system properties.
+   */
+  private void serviceJar() throws Exception {
+    for (String name : RUNTIME_CLASSES) {
+      Class.forName(name, true, Warmup.class.getClassLoader());
+    }
+    Path jar = Files.createTempFile("drover-warmup", ".jar");
+    // Deleted below; and at exit too, should the container be told to stop in the middle.
+    jar.toFile().deleteOnExit();
+    try (ServerSocket listening = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+      Manifest manifest = new Manifest();
+      Attributes main = manifest.getMainAttributes();
+      main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+      main.put(Attributes.Name.IMPLEMENTATION_TITLE, "drover-warmup");
+      main.put(Attributes.Name.IMPLEMENTATION_VERSION, "1");
+      main.putValue("Created-By", "drover");
+      try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
+        for (Class<?> type : new Class<?>[] {Probe.class, MainProbe.class}) {
+          String entry = type.getName().replace('.', '/') + ".class";
+          try (InputStream in = Warmup.class.getClassLoader().getResourceAsStream(entry)) {
+            if (in == null) {
+              return;
+            }
+            out.putNextEntry(new JarEntry(entry));
+            in.transferTo(out);
+            out.closeEntry();
+          }
         }
-        probe.getMethod("main", String[].class).invoke(null, (Object) new String[] {"0"});
+      }
+      ServiceLauncher launcher = new ServiceLauncher(Warmup.class.getClassLoader(), false);
+      for (Class<?> entry : new Class<?>[] {Probe.class, MainProbe.class}) {
+        ServiceAssignment assignment =
+            ServiceAssignment.newBuilder()
+                .setService("warmup")
+                .setInstanceId("warmup")
+                .setEntry(entry.getName())
+                .setLocalPath(jar.toString())
+                .addPorts(
+                    PortBinding.newBuilder().setName("http").setPort(listening.getLocalPort()))
+                .putEnv("WARMUP", "1")
+                .build();
+        ContainerRuntime.ports(assignment);
+        ServiceContextImpl context =
+            new ServiceContextImpl(
+                assignment,
+                new MetricRegistry(),
+                new ServiceContextImpl.Reports() {
+                  @Override
+                  public void overload(String reason) {}
+
+                  @Override
+                  public void error(String error) {}
+                });
+        WarmCallbacks callbacks = new WarmCallbacks();
+        launcher.launch(assignment, context, callbacks).join(5000);
+        callbacks.awaitReady();
+        if (callbacks.service != null) {
+          callbacks.service.stop();
+        }
+        if (callbacks.loader != null) {
+          callbacks.loader.close();
+        }
       }
     } finally {
       Files.deleteIfExists(jar);
+    }
+  }
+
+  /** Callbacks of a warm-up launch: remember, never report. */
+  private static final class WarmCallbacks implements ServiceLauncher.Callbacks {
+    private final java.util.concurrent.CountDownLatch done =
+        new java.util.concurrent.CountDownLatch(1);
+    private volatile boolean loading = true;
+    volatile URLClassLoader loader;
+    volatile MicroService service;
+
+    @Override
+    public boolean loading() {
+      return loading;
+    }
+
+    @Override
+    public void loaded(URLClassLoader loader, MicroService service) {
+      this.loader = loader;
+      this.service = service;
+    }
+
+    @Override
+    public void ready(String phases) {
+      loading = false;
+      done.countDown();
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+      loading = false;
+      done.countDown();
+    }
+
+    @Override
+    public void mainFailed(Throwable cause) {}
+
+    void awaitReady() throws InterruptedException {
+      done.await(5, TimeUnit.SECONDS);
+      loading = false;
+    }
+  }
+
+  /** The shapes of string concatenation a service's code most often links on first run. */
+  private void stringConcat() throws Throwable {
+    MethodHandles.Lookup lookup = MethodHandles.lookup();
+    Object[][] samples = {
+      {"a"},
+      {"a", "b"},
+      {"a", 1},
+      {"a", 1L},
+      {"a", "b", "c"},
+      {"a", "b", 1},
+      {"a", 1, "b"},
+      {1},
+      {1L},
+      {new Object()},
+      {"a", new Object()},
+      {"a", "b", "c", "d"},
+      {"a", 1.5},
+      {"a", 'c'},
+      {"a", true},
+      {"a", 1, 2}
+    };
+    for (Object[] args : samples) {
+      Class<?>[] types = new Class<?>[args.length];
+      StringBuilder recipe = new StringBuilder("x");
+      for (int i = 0; i < args.length; i++) {
+        Object arg = args[i];
+        types[i] =
+            arg instanceof Integer
+                ? int.class
+                : arg instanceof Long
+                    ? long.class
+                    : arg instanceof Double
+                        ? double.class
+                        : arg instanceof Character
+                            ? char.class
+                            : arg instanceof Boolean
+                                ? boolean.class
+                                : arg instanceof String ? String.class : Object.class;
+        recipe.append('\u0001').append(' ');
+      }
+      MethodType type = MethodType.methodType(String.class, types);
+      CallSite site =
+          StringConcatFactory.makeConcatWithConstants(lookup, "concat", type, recipe.toString());
+      site.dynamicInvoker().invokeWithArguments(args);
     }
   }
 
@@ -187,8 +335,9 @@ final class Warmup implements Runnable {
     }
   }
 
-  /** NIO: a server channel, a client channel, a selector, buffers. */
+  /** NIO: a server channel, a client channel, a selector, buffers; the wildcard address. */
   private void nio() throws IOException {
+    new InetSocketAddress(0).getAddress().isAnyLocalAddress();
     try (ServerSocketChannel server = ServerSocketChannel.open();
         Selector selector = Selector.open()) {
       server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -272,6 +421,13 @@ final class Warmup implements Runnable {
             ContainerStateChange.newBuilder().setState(ContainerState.CONTAINER_STATE_LOADING))
         .build()
         .toByteArray();
+  }
+
+  /** A plain main the warm-up loads from a jar. */
+  public static final class MainProbe {
+    public static void main(String[] args) {
+      System.getProperty("drover.port", args.length > 0 ? args[0] : "0");
+    }
   }
 
   /** The class the warm-up loads from a jar, as a service's would be. */
