@@ -37,6 +37,7 @@ import java.util.function.BooleanSupplier;
  */
 public final class ScaleLatencyBench {
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  private static final int WARMUP = 5;
 
   private ScaleLatencyBench() {}
 
@@ -66,6 +67,15 @@ public final class ScaleLatencyBench {
         """
             .formatted(jar));
     HostPort loopback = new HostPort("127.0.0.1", 0);
+    try {
+      run(dir, catalog, loopback, runs, json);
+    } finally {
+      deleteTree(dir);
+    }
+  }
+
+  private static void run(Path dir, Path catalog, HostPort loopback, int runs, Path json)
+      throws Exception {
     try (Controller controller =
             Controller.start(
                 ControllerConfig.defaults(loopback, loopback, dir.resolve("controller"))
@@ -86,11 +96,23 @@ public final class ScaleLatencyBench {
           NettyChannelBuilder.forAddress("127.0.0.1", controller.grpcPort()).usePlaintext().build();
       try {
         ControlGrpc.ControlBlockingStub control = ControlGrpc.newBlockingStub(channel);
+        // The first runs also time the JIT compiling the controller's and agent's paths; they
+        // are reported apart, as JMH does with its warm-up iterations.
+        List<Double> warmup = measure(control, "warm", WARMUP, () -> idleContainers(control) >= 2);
         List<Double> warm = measure(control, "warm", runs, () -> idleContainers(control) >= 2);
         List<Double> cold = measure(control, "cold", runs, () -> true);
-        report(runs, warm, cold, json);
+        report(runs, warmup, warm, cold, json);
       } finally {
         channel.shutdownNow();
+        agent.closeWithContainers();
+      }
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
       }
     }
   }
@@ -178,7 +200,8 @@ public final class ScaleLatencyBench {
     }
   }
 
-  private static void report(int runs, List<Double> warm, List<Double> cold, Path json)
+  private static void report(
+      int runs, List<Double> warmup, List<Double> warm, List<Double> cold, Path json)
       throws IOException {
     double warmP50 = percentile(warm, 50);
     double warmP99 = percentile(warm, 99);
@@ -187,22 +210,26 @@ public final class ScaleLatencyBench {
     String line =
         String.format(
             Locale.ROOT,
-            "scale-latency runs=%d warm p50=%.1fms p99=%.1fms cold p50=%.1fms p99=%.1fms warm/cold p50=%.3f",
+            "scale-latency runs=%d warm p50=%.1fms p99=%.1fms cold p50=%.1fms p99=%.1fms"
+                + " warm/cold p50=%.3f; the first %d warm runs, not counted: %s ms",
             runs,
             warmP50,
             warmP99,
             coldP50,
             coldP99,
-            warmP50 / coldP50);
+            warmP50 / coldP50,
+            warmup.size(),
+            warmup.stream().map(v -> String.format(Locale.ROOT, "%.0f", v)).toList());
     System.out.println(line);
     Files.createDirectories(json.toAbsolutePath().getParent());
     Files.writeString(
         json,
         String.format(
             Locale.ROOT,
-            "{\"runs\":%d,\"warmP50Ms\":%.2f,\"warmP99Ms\":%.2f,\"coldP50Ms\":%.2f,\"coldP99Ms\":%.2f,"
+            "{\"runs\":%d,\"warmupMs\":%s,\"warmP50Ms\":%.2f,\"warmP99Ms\":%.2f,\"coldP50Ms\":%.2f,\"coldP99Ms\":%.2f,"
                 + "\"warmOverColdP50\":%.4f,\"cores\":%d,\"java\":\"%s\"}%n",
             runs,
+            warmup,
             warmP50,
             warmP99,
             coldP50,

@@ -40,6 +40,8 @@ final class ContainerRuntime implements AgentLink.Listener {
   /** Time the last messages get to reach the agent before the process exits. */
   private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(1);
 
+  private final java.util.concurrent.CountDownLatch startReturned =
+      new java.util.concurrent.CountDownLatch(1);
   private final ContainerConfig config;
   private final Object lock = new Object();
   private final AgentLink link;
@@ -256,6 +258,11 @@ final class ContainerRuntime implements AgentLink.Listener {
     }
 
     @Override
+    public void startReturned() {
+      startReturned.countDown();
+    }
+
+    @Override
     public void loaded(URLClassLoader loader, MicroService instance) {
       synchronized (lock) {
         serviceLoader = loader;
@@ -387,6 +394,15 @@ final class ContainerRuntime implements AgentLink.Listener {
       return;
     }
     long started = System.nanoTime();
+    try {
+      // A release can arrive while start() still runs (its port may already accept): stop()
+      // waits for it, so that the service never sees the two overlap.
+      if (!startReturned.await(Math.max(1, graceMillis / 2), TimeUnit.MILLISECONDS)) {
+        RuntimeLog.warning("start() still runs after half the grace period; stopping anyway", null);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     Throwable[] error = new Throwable[1];
     Thread stopThread =
         new Thread(

@@ -51,6 +51,9 @@ final class ServiceLauncher {
 
     void failed(Throwable cause);
 
+    /** MicroService.start returned (or threw); a stop must not overlap it. */
+    default void startReturned() {}
+
     /** A plain main threw after the service was ready. */
     void mainFailed(Throwable cause);
   }
@@ -149,7 +152,11 @@ final class ServiceLauncher {
     }
     callbacks.loaded(loader, service);
     phases.mark("instance");
-    service.start(context);
+    try {
+      service.start(context);
+    } finally {
+      callbacks.startReturned();
+    }
     phases.mark("start");
     while (callbacks.loading()) {
       if (service.isReady()) {

@@ -4,11 +4,14 @@ import io.drover.common.config.ConfigException;
 import io.drover.common.config.Settings;
 import io.drover.common.net.HostPort;
 import io.drover.common.net.PortRange;
+import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The agent's settings, checked as a whole. Built once at start; a bad setting stops the agent
@@ -41,9 +44,20 @@ public record AgentConfig(
       return new Containers(
           AgentSettings.CONTAINER_LINK_LISTEN.defaultValue(),
           ownJava(),
-          System.getProperty("java.class.path"),
+          ownClasspath(),
           AgentSettings.CONTAINERS_MAX_STARTING.defaultValue(),
           AgentSettings.CONTAINERS_LOG_MAX_BYTES.defaultValue());
+    }
+
+    /**
+     * The agent's classpath with every entry made absolute: containers run in their own
+     * directories, where a relative entry would name nothing.
+     */
+    static String ownClasspath() {
+      return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+          .filter(entry -> !entry.isEmpty())
+          .map(entry -> Path.of(entry).toAbsolutePath().normalize().toString())
+          .collect(Collectors.joining(File.pathSeparator));
     }
 
     static String ownJava() {
@@ -107,8 +121,7 @@ public record AgentConfig(
         new Containers(
             s.get(AgentSettings.CONTAINER_LINK_LISTEN),
             s.find(AgentSettings.CONTAINERS_JAVA).orElseGet(Containers::ownJava),
-            s.find(AgentSettings.CONTAINERS_CLASSPATH)
-                .orElseGet(() -> System.getProperty("java.class.path")),
+            s.find(AgentSettings.CONTAINERS_CLASSPATH).orElseGet(Containers::ownClasspath),
             s.get(AgentSettings.CONTAINERS_MAX_STARTING),
             s.get(AgentSettings.CONTAINERS_LOG_MAX_BYTES)));
   }

@@ -70,6 +70,7 @@ public final class ContainerSupervisor implements AutoCloseable {
   private final Map<JvmProfile, Backoff> launchBackoff = new HashMap<>();
   private final Map<JvmProfile, Instant> nextLaunch = new HashMap<>();
   private volatile List<ContainerReport> snapshot = List.of();
+  private boolean stoppingAll;
   private volatile Map<String, ContainerMetrics> reportedMetrics = Map.of();
 
   public ContainerSupervisor(
@@ -341,6 +342,9 @@ public final class ContainerSupervisor implements AutoCloseable {
   // ---- internals, all on the supervisor's thread ----
 
   private ContainerRecord launch(JvmProfile profile, ServiceAssignment cold) {
+    if (stoppingAll) {
+      return null;
+    }
     String id = "c" + HexFormat.of().formatHex(randomBytes(6));
     String secret = HexFormat.of().formatHex(randomBytes(24));
     ContainerRecord record =
@@ -398,6 +402,10 @@ public final class ContainerSupervisor implements AutoCloseable {
     }
     if (record.reason.isEmpty() || expected) {
       record.reason = expected ? "stopped" : "exited with code " + record.exitCode;
+      if (!expected && record.state == ContainerState.CONTAINER_STATE_STARTING) {
+        // It died before it could say anything over its link: its JVM output says why.
+        record.reason += " before attaching: " + lastLine(record.dir.resolve("jvm.out"));
+      }
     }
     record.state =
         expected ? ContainerState.CONTAINER_STATE_EXITED : ContainerState.CONTAINER_STATE_FAILED;
@@ -527,6 +535,14 @@ public final class ContainerSupervisor implements AutoCloseable {
     listener.changed(record.report(), record.commandId);
   }
 
+  private static String lastLine(Path file) {
+    try (var lines = java.nio.file.Files.lines(file)) {
+      return lines.filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("(no output)").strip();
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return "(no output)";
+    }
+  }
+
   private static List<Integer> ports(ServiceAssignment assignment) {
     return assignment.getPortsList().stream().map(PortBinding::getPort).toList();
   }
@@ -610,11 +626,15 @@ public final class ContainerSupervisor implements AutoCloseable {
     List<ProcessHandle> processes;
     try {
       processes =
-          call(() ->
-                  containers.values().stream()
-                      .filter(r -> r.process != null)
-                      .map(r -> r.process.toHandle())
-                      .toList())
+          call(() -> {
+                // No refills from here on: the pools are to end, not to be topped up.
+                stoppingAll = true;
+                poolTargets.clear();
+                return containers.values().stream()
+                    .filter(r -> r.process != null)
+                    .map(r -> r.process.toHandle())
+                    .toList();
+              })
               .get(5, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("cannot list the containers to stop", e);
