@@ -24,7 +24,14 @@ class LayeringTest {
         .resideInAnyPackage(
             "io.drover.controller.nodes..",
             "io.drover.controller.events..",
-            "io.drover.controller.config..")
+            "io.drover.controller.config..",
+            "io.drover.controller.agents..",
+            "io.drover.controller.containers..",
+            "io.drover.controller.instances..",
+            "io.drover.controller.scheduling..",
+            "io.drover.controller.ports..",
+            "io.drover.controller.artifacts..",
+            "io.drover.controller.catalog..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("io.grpc..")
@@ -35,7 +42,15 @@ class LayeringTest {
   void controllerDomainDoesNotSeeTheWireFormat() {
     noClasses()
         .that()
-        .resideInAnyPackage("io.drover.controller.nodes..", "io.drover.controller.events..")
+        .resideInAnyPackage(
+            "io.drover.controller.nodes..",
+            "io.drover.controller.events..",
+            "io.drover.controller.agents..",
+            "io.drover.controller.containers..",
+            "io.drover.controller.instances..",
+            "io.drover.controller.scheduling..",
+            "io.drover.controller.ports..",
+            "io.drover.controller.artifacts..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("io.drover.v1..", "com.google.protobuf..")
@@ -50,7 +65,10 @@ class LayeringTest {
             "io.drover.agent.config..",
             "io.drover.agent.identity..",
             "io.drover.agent.inventory..",
-            "io.drover.agent.telemetry..")
+            "io.drover.agent.telemetry..",
+            "io.drover.agent.containers..",
+            "io.drover.agent.artifacts..",
+            "io.drover.agent.commands..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("io.grpc..")
