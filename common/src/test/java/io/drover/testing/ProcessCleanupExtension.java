@@ -1,6 +1,7 @@
 package io.drover.testing;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -14,9 +15,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class ProcessCleanupExtension implements AfterEachCallback {
   private final List<ProcessHandle> processes = new ArrayList<>();
+  private Instant firstRegistered;
 
   public synchronized Process register(Process process) {
     processes.add(process.toHandle());
+    if (firstRegistered == null) {
+      firstRegistered = process.toHandle().info().startInstant().orElse(Instant.now());
+    }
     return process;
   }
 
@@ -27,11 +32,37 @@ public final class ProcessCleanupExtension implements AfterEachCallback {
   @Override
   public void afterEach(ExtensionContext context) {
     List<ProcessHandle> all;
+    Instant since;
     synchronized (this) {
       all = new ArrayList<>(processes);
       processes.clear();
+      since = firstRegistered;
+      firstRegistered = null;
     }
     killTrees(all, Duration.ofSeconds(5));
+    if (since != null) {
+      killOrphanedContainers(since);
+    }
+  }
+
+  /**
+   * Container JVMs outlive a killed agent on purpose; those this test started and left behind
+   * (re-parented, so no longer anyone's descendants) are found by their main class.
+   */
+  private static void killOrphanedContainers(Instant since) {
+    List<ProcessHandle> orphans =
+        ProcessHandle.allProcesses()
+            .filter(
+                p ->
+                    p.info().commandLine().orElse("").contains("io.drover.container.ContainerMain"))
+            .filter(p -> p.info().startInstant().map(t -> !t.isBefore(since)).orElse(false))
+            .filter(p -> p.parent().map(parent -> parent.pid() == 1).orElse(true))
+            .toList();
+    if (!orphans.isEmpty()) {
+      System.err.println(
+          "ProcessCleanupExtension: killing " + orphans.size() + " orphaned container JVM(s)");
+      killTrees(orphans, Duration.ofSeconds(2));
+    }
   }
 
   /** Sends SIGTERM to each tree, then SIGKILL to whatever is still alive after {@code grace}. */

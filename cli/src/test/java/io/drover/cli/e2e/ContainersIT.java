@@ -267,6 +267,56 @@ class ContainersIT {
         .contains("hello stays at 3 desired");
   }
 
+  @Test
+  void anInstanceIsReadyOnlyOnceItsHealthCheckPasses() throws Exception {
+    startCluster("20000-20999");
+    apply(
+        """
+        services:
+          - name: good
+            artifact: {path: %1$s}
+            entry: io.drover.examples.hello.HelloService
+            replicas: {min: 1, max: 1, initial: 1}
+            ports: [http]
+            health: {type: http, path: /healthz}
+          - name: bad
+            artifact: {path: %1$s}
+            entry: io.drover.examples.hello.HelloService
+            replicas: {min: 1, max: 1, initial: 1}
+            ports: [http]
+            health: {type: http, path: /missing, interval: 1s, timeout: 1s}
+            startTimeout: 3s
+        """
+            .formatted(EXAMPLES));
+    JsonNode failed =
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .until(
+                () -> json("instances"),
+                all ->
+                    StreamSupport.stream(all.spliterator(), false)
+                        .anyMatch(
+                            i ->
+                                i.get("id").asText().equals("bad-1")
+                                    && i.get("state").asText().equals("FAILED")));
+    JsonNode bad =
+        StreamSupport.stream(failed.spliterator(), false)
+            .filter(i -> i.get("id").asText().equals("bad-1"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(bad.get("reason").asText())
+        .contains("health check did not pass")
+        .contains("/missing")
+        .contains("404");
+    assertThat(bad.get("readyAt").isNull()).isTrue();
+    JsonNode good =
+        StreamSupport.stream(json("instances").spliterator(), false)
+            .filter(i -> i.get("id").asText().equals("good-1"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(good.get("state").asText()).isEqualTo("READY");
+  }
+
   private static String get(JsonNode instance) throws Exception {
     int port = instance.get("ports").get(0).get("port").asInt();
     return HttpClient.newHttpClient()

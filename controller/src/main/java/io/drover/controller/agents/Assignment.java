@@ -22,7 +22,8 @@ public record Assignment(
     Map<String, String> env,
     Map<String, String> systemProperties,
     Duration gracePeriod,
-    Duration startTimeout) {
+    Duration startTimeout,
+    Health health) {
 
   public Assignment {
     ports = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(ports));

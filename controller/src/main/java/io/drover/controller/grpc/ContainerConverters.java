@@ -18,6 +18,7 @@ import io.drover.v1.CommandResult;
 import io.drover.v1.ContainerMetrics;
 import io.drover.v1.ContainerReport;
 import io.drover.v1.ContainerState;
+import io.drover.v1.HealthCheck;
 import io.drover.v1.PortBinding;
 import io.drover.v1.ReleaseContainer;
 import io.drover.v1.ServiceAssignment;
@@ -196,7 +197,14 @@ final class ContainerConverters {
             .putAllEnv(a.env())
             .putAllSystemProperties(a.systemProperties())
             .setGracePeriodMs((int) a.gracePeriod().toMillis())
-            .setStartTimeoutMs((int) a.startTimeout().toMillis());
+            .setStartTimeoutMs((int) a.startTimeout().toMillis())
+            .setHealth(
+                HealthCheck.newBuilder()
+                    .setType(HealthCheck.Type.valueOf("TYPE_" + a.health().type().name()))
+                    .setPath(a.health().path())
+                    .setPort(a.health().port())
+                    .setIntervalMs((int) a.health().interval().toMillis())
+                    .setTimeoutMs((int) a.health().timeout().toMillis()));
     a.ports()
         .forEach((name, port) -> b.addPorts(PortBinding.newBuilder().setName(name).setPort(port)));
     return b.build();

@@ -1,7 +1,9 @@
 package io.drover.controller.scheduling;
 
+import io.drover.controller.agents.Health;
 import io.drover.controller.catalog.ArtifactRef;
 import io.drover.controller.catalog.Catalog;
+import io.drover.controller.catalog.HealthCheck;
 import io.drover.controller.catalog.JvmProfileSpec;
 import io.drover.controller.catalog.ServiceSpec;
 import io.drover.controller.catalog.StartMode;
@@ -40,7 +42,21 @@ public final class CatalogPlans {
         s.systemProperties(),
         s.gracePeriod(),
         s.startTimeout(),
-        s.warmPool());
+        s.warmPool(),
+        health(s.health()));
+  }
+
+  static Health health(HealthCheck h) {
+    return new Health(
+        switch (h.type()) {
+          case TCP -> Health.Type.TCP;
+          case HTTP -> Health.Type.HTTP;
+          case READY -> Health.Type.READY;
+        },
+        h.path().orElse(""),
+        h.port().orElse(""),
+        h.interval(),
+        h.timeout());
   }
 
   /** The artifact as agents read it: {@code file:ABSOLUTE}, {@code blob:SHA256} or the URL. */

@@ -829,7 +829,8 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
         plan.env(),
         plan.systemProperties(),
         plan.gracePeriod(),
-        plan.startTimeout());
+        plan.startTimeout(),
+        plan.health());
   }
 
   private ServiceStatusView status(ServicePlan plan) {

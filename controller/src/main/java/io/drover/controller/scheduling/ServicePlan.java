@@ -1,5 +1,6 @@
 package io.drover.controller.scheduling;
 
+import io.drover.controller.agents.Health;
 import io.drover.controller.containers.JvmProfile;
 import java.time.Duration;
 import java.util.List;
@@ -31,7 +32,8 @@ public record ServicePlan(
     Map<String, String> systemProperties,
     Duration gracePeriod,
     Duration startTimeout,
-    int warmPool) {
+    int warmPool,
+    Health health) {
 
   public ServicePlan {
     ports = List.copyOf(ports);

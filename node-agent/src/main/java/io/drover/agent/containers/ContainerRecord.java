@@ -33,6 +33,14 @@ final class ContainerRecord {
   /** Started for the controller's pending instance, not for the pool: never trimmed as a spare. */
   boolean onDemand;
 
+  /** The service says it runs, but its health check has not passed yet: reported as LOADING. */
+  boolean awaitingHealth;
+
+  /** Stopped by the agent because it failed: it ends FAILED, not EXITED. */
+  boolean failing;
+
+  int healthFailures;
+
   ContainerMetrics reported = ContainerMetrics.getDefaultInstance();
 
   ContainerRecord(String id, String secret, JvmProfile profile, Path dir, Instant startedAt) {
@@ -65,7 +73,10 @@ final class ContainerRecord {
     ContainerReport.Builder r =
         ContainerReport.newBuilder()
             .setContainerId(id)
-            .setState(state)
+            .setState(
+                awaitingHealth && state == ContainerState.CONTAINER_STATE_RUNNING
+                    ? ContainerState.CONTAINER_STATE_LOADING
+                    : state)
             .setProfile(profile)
             .setPid(pid())
             .setStartedAtMs(startedAt.toEpochMilli())

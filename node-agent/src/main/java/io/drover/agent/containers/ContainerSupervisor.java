@@ -49,6 +49,9 @@ public final class ContainerSupervisor implements AutoCloseable {
   /** A container that has not attached by then is assumed broken and killed. */
   private static final Duration ATTACH_DEADLINE = Duration.ofSeconds(60);
 
+  /** Consecutive failed health checks after which the instance is reported unhealthy. */
+  private static final int UNHEALTHY_AFTER = 3;
+
   /** An on-demand container nobody assigned a service to by then is stopped. */
   private static final Duration UNCLAIMED_ON_DEMAND = Duration.ofSeconds(60);
 
@@ -64,6 +67,16 @@ public final class ContainerSupervisor implements AutoCloseable {
   private final int metricsIntervalMs;
   private final ScheduledExecutorService executor;
   private final SecureRandom random = new SecureRandom();
+
+  /** Health checks block on sockets, so they run apart from the supervisor's thread. */
+  private final ScheduledExecutorService healthChecks =
+      Executors.newScheduledThreadPool(
+          2,
+          r -> {
+            Thread t = new Thread(r, "drover-health");
+            t.setDaemon(true);
+            return t;
+          });
 
   private final Map<String, ContainerRecord> containers = new LinkedHashMap<>();
   private final Map<JvmProfile, Integer> poolTargets = new HashMap<>();
@@ -290,9 +303,87 @@ public final class ContainerSupervisor implements AutoCloseable {
             return;
           }
           record.state = state;
-          record.reason = reason;
+          if (!record.failing) {
+            // The agent's own reason for stopping a failing container wins over "SIGTERM".
+            record.reason = reason;
+          }
+          if (state == ContainerState.CONTAINER_STATE_RUNNING && record.assignment != null) {
+            // RUNNING is reported once the catalog's health check passes, not before.
+            record.awaitingHealth = true;
+            long deadline =
+                System.nanoTime()
+                    + TimeUnit.MILLISECONDS.toNanos(
+                        Math.max(1000, record.assignment.getStartTimeoutMs()));
+            checkHealth(record, deadline);
+            return;
+          }
           changed(record);
         });
+  }
+
+  /** Runs the record's health check off the supervisor's thread, then judges it on it. */
+  private void checkHealth(ContainerRecord record, long gateDeadline) {
+    ServiceAssignment assignment = record.assignment;
+    try {
+      healthChecks.execute(
+          () -> {
+            String failure = HealthProbe.failure(assignment.getHealth(), assignment.getPortsList());
+            run(() -> judgeHealth(record, assignment, failure, gateDeadline));
+          });
+    } catch (RejectedExecutionException closed) {
+      log.debug("health checks closed");
+    }
+  }
+
+  private void judgeHealth(
+      ContainerRecord record, ServiceAssignment assignment, String failure, long gateDeadline) {
+    if (containers.get(record.id) != record
+        || record.assignment != assignment
+        || record.isTerminal()
+        || record.stopRequested) {
+      return;
+    }
+    int intervalMs = Math.max(100, assignment.getHealth().getIntervalMs());
+    if (record.awaitingHealth) {
+      if (failure == null) {
+        record.awaitingHealth = false;
+        changed(record);
+        schedule(Duration.ofMillis(intervalMs), () -> checkHealth(record, 0));
+      } else if (System.nanoTime() > gateDeadline) {
+        record.reason =
+            "health check did not pass within "
+                + assignment.getStartTimeoutMs()
+                + " ms: "
+                + failure;
+        log.warn("container {} ({}): {}", record.id, assignment.getInstanceId(), record.reason);
+        record.failing = true;
+        terminate(record, Duration.ofMillis(assignment.getGracePeriodMs()));
+      } else {
+        schedule(
+            Duration.ofMillis(Math.min(50, intervalMs)), () -> checkHealth(record, gateDeadline));
+      }
+      return;
+    }
+    if (failure == null) {
+      if (record.healthFailures >= UNHEALTHY_AFTER) {
+        log.info("container {} ({}) is healthy again", record.id, assignment.getInstanceId());
+      }
+      record.healthFailures = 0;
+    } else if (++record.healthFailures == UNHEALTHY_AFTER) {
+      log.warn(
+          "container {} ({}): health check failing: {}",
+          record.id,
+          assignment.getInstanceId(),
+          failure);
+      listener.error(
+          ErrorReport.newBuilder()
+              .setContainerId(record.id)
+              .setInstanceId(assignment.getInstanceId())
+              .setError("health check failed " + UNHEALTHY_AFTER + " times: " + failure)
+              .setReportedAtMs(clock.millis())
+              .build());
+    }
+    schedule(Duration.ofMillis(intervalMs), () -> checkHealth(record, 0));
   }
 
   public void metrics(String containerId, ContainerChannel channel, ContainerMetrics metrics) {
@@ -395,8 +486,10 @@ public final class ContainerSupervisor implements AutoCloseable {
     }
     record.exitCode = record.process.exitValue();
     boolean expected =
-        record.stopRequested
-            || (record.exitCode == 0 && record.state == ContainerState.CONTAINER_STATE_STOPPING);
+        !record.failing
+            && (record.stopRequested
+                || (record.exitCode == 0
+                    && record.state == ContainerState.CONTAINER_STATE_STOPPING));
     if (!expected && record.state == ContainerState.CONTAINER_STATE_STARTING) {
       delayLaunches(record.profile);
     }
@@ -655,5 +748,6 @@ public final class ContainerSupervisor implements AutoCloseable {
   @Override
   public void close() {
     executor.shutdownNow();
+    healthChecks.shutdownNow();
   }
 }
