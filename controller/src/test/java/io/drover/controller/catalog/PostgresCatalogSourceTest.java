@@ -6,10 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import io.zonky.test.db.postgres.util.LinuxUtils;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -61,8 +58,8 @@ class PostgresCatalogSourceTest {
 
   @BeforeAll
   static void startPostgres() throws IOException {
-    assumeTrue(canRunPostgres(), whyPostgresCannotRun());
-    postgres = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofSeconds(60)).start();
+    assumeTrue(PostgresForTests.canRun(), PostgresForTests.whyNot());
+    postgres = PostgresForTests.start();
   }
 
   @AfterAll
@@ -70,33 +67,6 @@ class PostgresCatalogSourceTest {
     if (postgres != null) {
       postgres.close();
     }
-  }
-
-  private static boolean isRoot() {
-    return "root".equals(System.getProperty("user.name"));
-  }
-
-  private static boolean canRunPostgres() {
-    return !isRoot() || (LinuxUtils.isUnshareAvailable() && hasNobodyUser());
-  }
-
-  private static boolean hasNobodyUser() {
-    try {
-      return Files.readAllLines(Path.of("/etc/passwd")).stream()
-          .anyMatch(line -> line.matches("[^:]*:[^:]*:65534:.*"));
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static String whyPostgresCannotRun() {
-    return "PostgreSQL refuses to run as root, and zonky can only drop root with `unshare -U`,"
-        + " which needs the unshare command, user namespaces, and a user with uid 65534 in"
-        + " /etc/passwd (unshare available: "
-        + LinuxUtils.isUnshareAvailable()
-        + ", uid 65534 known: "
-        + hasNobodyUser()
-        + "); run the build as a normal user to run these tests";
   }
 
   @BeforeEach
