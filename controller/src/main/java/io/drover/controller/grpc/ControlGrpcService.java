@@ -33,6 +33,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -80,17 +81,10 @@ public final class ControlGrpcService extends ControlGrpc.ControlImplBase {
   @Override
   public void listInstances(
       ListInstancesRequest request, StreamObserver<ListInstancesResponse> response) {
-    String nodeId;
-    try {
-      nodeId = request.getNode().isEmpty() ? "" : nodes.find(request.getNode()).id();
-    } catch (RuntimeException e) {
-      response.onError(StatusMapping.toException(e));
-      return;
-    }
     Unary.answerLater(
         response,
-        scheduler
-            .instances(request.getService(), nodeId)
+        nodeFilter(request.getNode())
+            .thenCompose(nodeId -> scheduler.instances(request.getService(), nodeId))
             .thenApply(
                 all ->
                     ListInstancesResponse.newBuilder()
@@ -104,17 +98,10 @@ public final class ControlGrpcService extends ControlGrpc.ControlImplBase {
   @Override
   public void listContainers(
       ListContainersRequest request, StreamObserver<ListContainersResponse> response) {
-    String nodeId;
-    try {
-      nodeId = request.getNode().isEmpty() ? "" : nodes.find(request.getNode()).id();
-    } catch (RuntimeException e) {
-      response.onError(StatusMapping.toException(e));
-      return;
-    }
     Unary.answerLater(
         response,
-        scheduler
-            .containers(nodeId)
+        nodeFilter(request.getNode())
+            .thenCompose(scheduler::containers)
             .thenApply(
                 all ->
                     ListContainersResponse.newBuilder()
@@ -128,6 +115,15 @@ public final class ControlGrpcService extends ControlGrpc.ControlImplBase {
                                             nodes.get(e.getKey().nodeId())))
                                 .toList())
                         .build()));
+  }
+
+  /** The id of the node a listing is limited to; empty for all; NOT_FOUND for an unknown one. */
+  private CompletableFuture<String> nodeFilter(String node) {
+    try {
+      return CompletableFuture.completedFuture(node.isEmpty() ? "" : nodes.find(node).id());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   @Override

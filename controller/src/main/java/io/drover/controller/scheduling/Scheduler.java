@@ -1,5 +1,6 @@
 package io.drover.controller.scheduling;
 
+import io.drover.common.concurrent.SerialLoop;
 import io.drover.common.errors.InvalidArgumentException;
 import io.drover.common.errors.NotFoundException;
 import io.drover.common.errors.ResourceExhaustedException;
@@ -34,10 +35,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +58,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   private final Clock clock;
   private final Duration portQuarantine;
   private final Duration foreignPortHold;
-  private final ScheduledExecutorService loop;
+  private final SerialLoop loop;
 
   private final Map<String, ServicePlan> plans = new LinkedHashMap<>();
   private final Map<String, Integer> desired = new HashMap<>();
@@ -100,15 +97,8 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     this.clock = clock;
     this.portQuarantine = portQuarantine;
     this.foreignPortHold = foreignPortHold;
-    this.loop =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "drover-scheduler");
-              t.setDaemon(true);
-              return t;
-            });
-    loop.scheduleWithFixedDelay(
-        this::reconcile, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+    this.loop = new SerialLoop("drover-scheduler");
+    loop.every(TICK, this::reconcile);
   }
 
   // ---- desired state ----
@@ -908,35 +898,15 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   // ---- the loop ----
 
   private <T> CompletableFuture<T> call(Supplier<T> work) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    run(
-        () -> {
-          try {
-            result.complete(work.get());
-          } catch (RuntimeException e) {
-            result.completeExceptionally(e);
-          }
-        });
-    return result;
+    return loop.call(work);
   }
 
   private void run(Runnable work) {
-    try {
-      loop.execute(
-          () -> {
-            try {
-              work.run();
-            } catch (RuntimeException e) {
-              log.error("scheduler task failed", e);
-            }
-          });
-    } catch (RejectedExecutionException closed) {
-      log.debug("scheduler closed; dropping work");
-    }
+    loop.run(work);
   }
 
   @Override
   public void close() {
-    loop.shutdownNow();
+    loop.close();
   }
 }

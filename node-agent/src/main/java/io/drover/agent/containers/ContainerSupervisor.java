@@ -1,6 +1,7 @@
 package io.drover.agent.containers;
 
 import io.drover.agent.artifacts.ArtifactCache;
+import io.drover.common.concurrent.SerialLoop;
 import io.drover.common.retry.Backoff;
 import io.drover.v1.AttachRequest;
 import io.drover.v1.CommandResult;
@@ -65,7 +66,7 @@ public final class ContainerSupervisor implements AutoCloseable {
   private final Clock clock;
   private final int maxStarting;
   private final int metricsIntervalMs;
-  private final ScheduledExecutorService executor;
+  private final SerialLoop executor;
   private final SecureRandom random = new SecureRandom();
 
   /** Health checks block on sockets, so they run apart from the supervisor's thread. */
@@ -101,13 +102,7 @@ public final class ContainerSupervisor implements AutoCloseable {
     this.clock = clock;
     this.maxStarting = maxStarting;
     this.metricsIntervalMs = metricsIntervalMs;
-    this.executor =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "drover-containers");
-              t.setDaemon(true);
-              return t;
-            });
+    this.executor = new SerialLoop("drover-containers");
   }
 
   // ---- commands from the controller ----
@@ -681,33 +676,15 @@ public final class ContainerSupervisor implements AutoCloseable {
   }
 
   private <T> CompletableFuture<T> call(Supplier<T> work) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    run(
-        () -> {
-          try {
-            result.complete(work.get());
-          } catch (RuntimeException e) {
-            log.warn("container work failed", e);
-            result.completeExceptionally(e);
-          }
-        });
-    return result;
+    return executor.call(work);
   }
 
   private void run(Runnable work) {
-    try {
-      executor.execute(work);
-    } catch (RejectedExecutionException closed) {
-      log.debug("supervisor closed; dropping work");
-    }
+    executor.run(work);
   }
 
   private void schedule(Duration delay, Runnable work) {
-    try {
-      executor.schedule(work, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException closed) {
-      log.debug("supervisor closed; dropping timer");
-    }
+    executor.schedule(delay, work);
   }
 
   /**
@@ -747,7 +724,7 @@ public final class ContainerSupervisor implements AutoCloseable {
   /** Stops supervising; the containers keep running. */
   @Override
   public void close() {
-    executor.shutdownNow();
+    executor.close();
     healthChecks.shutdownNow();
   }
 }
