@@ -6,6 +6,8 @@ import io.drover.cli.client.ArtifactCommand;
 import io.drover.cli.client.ClientCommand;
 import io.drover.cli.client.ClientOptions;
 import io.drover.cli.client.ContainersCommand;
+import io.drover.cli.client.CordonCommand;
+import io.drover.cli.client.DrainCommand;
 import io.drover.cli.client.EventsCommand;
 import io.drover.cli.client.InstancesCommand;
 import io.drover.cli.client.NodeCommand;
@@ -76,6 +78,9 @@ public final class DroverCommand implements Runnable {
           new ContainersCommand(),
           new ApplyCommand(),
           new ScaleCommand(),
+          new CordonCommand.Cordon(),
+          new CordonCommand.Uncordon(),
+          new DrainCommand(),
           new EventsCommand()
         }) {
       verb.outerOptions(top.options);

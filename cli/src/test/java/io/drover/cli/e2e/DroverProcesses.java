@@ -28,6 +28,10 @@ final class DroverProcesses {
     this.cleanup = cleanup;
   }
 
+  Path workDir() {
+    return workDir;
+  }
+
   /** A long-running drover process (controller, agent, dev) whose output goes to a file. */
   Daemon start(String... args) {
     Path log = workDir.resolve("process-" + (++counter) + ".log");

@@ -10,6 +10,14 @@ public enum EventKind {
   NODE_DISCONNECTED,
   /** A node opened a new stream while its previous one was still open; the old one was closed. */
   NODE_SESSION_REPLACED,
+  /** A node takes no new instances. */
+  NODE_CORDONED,
+  /** A node takes instances again. */
+  NODE_UNCORDONED,
+  /** A drain of a node began. */
+  NODE_DRAINING,
+  /** A drained node runs no instance any more. */
+  NODE_DRAINED,
   /** An agent broke the protocol and its stream was closed. */
   AGENT_STREAM_REJECTED,
   /** The controller started. */
@@ -26,6 +34,8 @@ public enum EventKind {
   INSTANCE_PLACED,
   /** An instance started and is ready. */
   INSTANCE_READY,
+  /** An instance left discovery; it stops after its grace period. */
+  INSTANCE_DRAINING,
   /** An instance is being stopped, with the reason. */
   INSTANCE_STOPPING,
   /** An instance stopped. */

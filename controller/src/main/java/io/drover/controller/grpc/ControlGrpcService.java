@@ -14,6 +14,9 @@ import io.drover.v1.ApplyCatalogRequest;
 import io.drover.v1.ApplyCatalogResponse;
 import io.drover.v1.Cluster;
 import io.drover.v1.ControlGrpc;
+import io.drover.v1.CordonNodeRequest;
+import io.drover.v1.DrainNodeRequest;
+import io.drover.v1.DrainNodeResponse;
 import io.drover.v1.Event;
 import io.drover.v1.GetClusterRequest;
 import io.drover.v1.GetNodeRequest;
@@ -31,8 +34,10 @@ import io.drover.v1.WatchEventsRequest;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -115,6 +120,45 @@ public final class ControlGrpcService extends ControlGrpc.ControlImplBase {
                                             nodes.get(e.getKey().nodeId())))
                                 .toList())
                         .build()));
+  }
+
+  @Override
+  public void cordonNode(CordonNodeRequest request, StreamObserver<io.drover.v1.Node> response) {
+    Unary.answerLater(
+        response,
+        nodeId(request.getNode())
+            .thenCompose(id -> scheduler.cordon(id, request.getCordon()))
+            .thenApply(NodeConverters::node));
+  }
+
+  @Override
+  public void drainNode(DrainNodeRequest request, StreamObserver<DrainNodeResponse> response) {
+    Optional<Duration> deadline =
+        request.getDeadlineSeconds() == 0
+            ? Optional.empty()
+            : Optional.of(Duration.ofSeconds(request.getDeadlineSeconds()));
+    Unary.answerLater(
+        response,
+        nodeId(request.getNode())
+            .thenCompose(
+                id ->
+                    scheduler
+                        .drain(id, deadline, request.getMaxParallel())
+                        .thenCombine(
+                            scheduler.draining(id),
+                            (node, draining) ->
+                                DrainNodeResponse.newBuilder()
+                                    .setNode(NodeConverters.node(node))
+                                    .setDraining(draining)
+                                    .build())));
+  }
+
+  private CompletableFuture<String> nodeId(String node) {
+    if (node.isBlank()) {
+      return CompletableFuture.failedFuture(
+          new InvalidArgumentException("node", "give a node id or name"));
+    }
+    return nodeFilter(node);
   }
 
   /** The id of the node a listing is limited to; empty for all; NOT_FOUND for an unknown one. */

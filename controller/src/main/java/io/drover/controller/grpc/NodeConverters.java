@@ -32,6 +32,7 @@ final class NodeConverters {
             .setInstancePorts(range(n.instancePorts()))
             .setHttpPort(n.httpPort())
             .setContainers(n.containers())
+            .setCordoned(n.cordoned())
             .setInventory(inventory(n.inventory()));
     n.load()
         .ifPresent(

@@ -20,6 +20,12 @@ public final class Instance {
   private Instant placedAt;
   private Instant readyAt;
 
+  /** Set on a replacement: the instance it takes over from (a drain moves instances). */
+  private String replacing = "";
+
+  /** Set on an instance whose replacement is on its way; it no longer counts as desired. */
+  private boolean leaving;
+
   public Instance(String id, String service, Instant createdAt) {
     this.id = id;
     this.service = service;
@@ -92,8 +98,29 @@ public final class Instance {
     readyAt = now;
   }
 
+  /** Taken out of discovery; it stops once its grace period has passed. */
+  public void draining() {
+    state = InstanceState.DRAINING;
+  }
+
   public void stopping() {
     state = InstanceState.STOPPING;
+  }
+
+  public String replacing() {
+    return replacing;
+  }
+
+  public void replacing(String instanceId) {
+    replacing = instanceId;
+  }
+
+  public boolean leaving() {
+    return leaving;
+  }
+
+  public void leaving(boolean value) {
+    leaving = value;
   }
 
   public void stopped() {

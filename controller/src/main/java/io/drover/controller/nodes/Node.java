@@ -11,6 +11,7 @@ import java.util.Optional;
  *     agent connected from
  * @param lastSeen when the last message of the agent arrived
  * @param connectedAt when the current (or last) session began
+ * @param cordoned takes no new instances (an operator's cordon, or a drain)
  */
 public record Node(
     String id,
@@ -25,5 +26,6 @@ public record Node(
     PortRange instancePorts,
     int httpPort,
     int containers,
+    boolean cordoned,
     NodeInventory inventory,
     Optional<NodeLoad> load) {}

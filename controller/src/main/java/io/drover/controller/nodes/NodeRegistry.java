@@ -188,6 +188,25 @@ public final class NodeRegistry {
     return session.send(command);
   }
 
+  /**
+   * Marks a node as taking no new instances, or takes the mark away.
+   *
+   * @return false if it already was so
+   */
+  public boolean cordon(String nodeId, boolean cordoned) {
+    Entry entry = nodes.get(nodeId);
+    if (entry == null) {
+      throw new NotFoundException("node", nodeId);
+    }
+    synchronized (entry) {
+      if (entry.cordoned == cordoned) {
+        return false;
+      }
+      entry.cordoned = cordoned;
+    }
+    return true;
+  }
+
   /** Every node, by name then id. */
   public List<Node> list() {
     return nodes.values().stream()
@@ -251,6 +270,7 @@ public final class NodeRegistry {
     Instant lastSeen;
     Instant disconnectedAt;
     NodeLoad load;
+    boolean cordoned;
 
     Entry(String id) {
       this.id = id;
@@ -274,6 +294,7 @@ public final class NodeRegistry {
               hello.instancePorts(),
               hello.httpPort(),
               hello.containers(),
+              cordoned,
               hello.inventory(),
               Optional.ofNullable(load)));
     }

@@ -80,6 +80,19 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   private final Map<String, String> lastPendingReason = new HashMap<>();
   private boolean reconcileQueued;
 
+  /** Nodes being drained. */
+  private final Map<String, Drain> drains = new LinkedHashMap<>();
+
+  /** The last reason each drain gave for waiting, so that it is said once. */
+  private final Map<String, String> drainWaits = new HashMap<>();
+
+  /**
+   * A drain in progress.
+   *
+   * @param deadline past it, what is left on the node is stopped without a replacement first
+   */
+  private record Drain(Instant startedAt, Optional<Instant> deadline, int maxParallel) {}
+
   /** Pending instances whose node had no free port, with the pool's message. */
   private final Map<String, String> portsExhausted = new HashMap<>();
 
@@ -168,6 +181,63 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
           }
           return status(plan);
         });
+  }
+
+  /** Stops or resumes placing instances on a node; what runs there stays. */
+  public CompletableFuture<Node> cordon(String nodeId, boolean cordoned) {
+    return call(
+        () -> {
+          if (nodes.cordon(nodeId, cordoned)) {
+            if (!cordoned) {
+              drains.remove(nodeId);
+            }
+            events.publish(
+                cordoned ? EventKind.NODE_CORDONED : EventKind.NODE_UNCORDONED,
+                "node/" + nodeName(nodeId),
+                "node "
+                    + nodeName(nodeId)
+                    + (cordoned ? " takes no new instances" : " takes instances again"),
+                Map.of());
+          }
+          queueReconcile();
+          return nodes.get(nodeId).orElseThrow();
+        });
+  }
+
+  /**
+   * Moves every instance off a node, make-before-break: a replacement starts elsewhere and is ready
+   * before the original stops, at most {@code maxParallel} at a time, so a service never has fewer
+   * ready instances than before. The node is cordoned first. Past {@code deadline} what is left is
+   * stopped without waiting for room elsewhere.
+   */
+  public CompletableFuture<Node> drain(
+      String nodeId, Optional<Duration> deadline, int maxParallel) {
+    return call(
+        () -> {
+          nodes.cordon(nodeId, true);
+          Instant now = clock.instant();
+          drains.put(nodeId, new Drain(now, deadline.map(now::plus), Math.max(1, maxParallel)));
+          long count = liveOn(nodeId).size();
+          events.publish(
+              EventKind.NODE_DRAINING,
+              "node/" + nodeName(nodeId),
+              "draining node "
+                  + nodeName(nodeId)
+                  + ": "
+                  + count
+                  + " instance(s) to move, "
+                  + Math.max(1, maxParallel)
+                  + " at a time"
+                  + deadline.map(d -> ", deadline in " + d.toSeconds() + " s").orElse(""),
+              Map.of("instances", Long.toString(count)));
+          reconcileNow();
+          return nodes.get(nodeId).orElseThrow();
+        });
+  }
+
+  /** Whether a drain of the node is still in progress. */
+  public CompletableFuture<Boolean> draining(String nodeId) {
+    return call(() -> drains.containsKey(nodeId));
   }
 
   // ---- what agents report (AgentEvents) ----
@@ -304,6 +374,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
           stop(orphan, "its service left the catalog");
         }
       }
+      progressDrains(now);
       for (ServicePlan plan : plans.values()) {
         converge(plan, now);
       }
@@ -315,22 +386,24 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   }
 
   private void converge(ServicePlan plan, Instant now) {
+    // An instance a drain is replacing no longer counts: its replacement does.
     List<Instance> live =
         instances.values().stream()
-            .filter(i -> i.service().equals(plan.name()) && i.state().isLive())
+            .filter(i -> i.service().equals(plan.name()) && i.state().isLive() && !i.leaving())
             .toList();
     int want = desired.getOrDefault(plan.name(), plan.initial());
     for (int i = live.size(); i < want; i++) {
-      String id = plan.name() + "-" + instanceCounters.merge(plan.name(), 1, Integer::sum);
-      Instance created = new Instance(id, plan.name(), now);
-      created.pending("waiting for placement");
-      instances.put(id, created);
+      Instance created = newInstance(plan, now);
+      instances.put(created.id(), created);
     }
     if (live.size() > want) {
-      // Victims: those not yet placed first, then the newest.
+      Map<String, Long> perNode = instancesPerNode();
+      // Victims: those not placed first; then those on the emptiest nodes, so that nodes empty
+      // out and can be released; then the newest.
       live.stream()
           .sorted(
               Comparator.comparing((Instance i) -> i.state() != InstanceState.PENDING)
+                  .thenComparing(i -> perNode.getOrDefault(i.nodeId(), 0L))
                   .thenComparing(Instance::createdAt, Comparator.reverseOrder()))
           .limit(live.size() - want)
           .forEach(victim -> stop(victim, "scaled down to " + want));
@@ -344,6 +417,130 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
         place(plan, pending, now);
       }
     }
+  }
+
+  private List<Instance> liveOn(String nodeId) {
+    return instances.values().stream()
+        .filter(i -> i.nodeId().equals(nodeId) && i.state().isLive())
+        .toList();
+  }
+
+  private void progressDrains(Instant now) {
+    for (Map.Entry<String, Drain> entry : List.copyOf(drains.entrySet())) {
+      String nodeId = entry.getKey();
+      Drain drain = entry.getValue();
+      List<Instance> left = liveOn(nodeId);
+      boolean stopping =
+          instances.values().stream()
+              .anyMatch(
+                  i ->
+                      i.nodeId().equals(nodeId)
+                          && (i.state() == InstanceState.DRAINING
+                              || i.state() == InstanceState.STOPPING));
+      if (left.isEmpty() && !stopping) {
+        drains.remove(nodeId);
+        drainWaits.remove(nodeId);
+        events.publish(
+            EventKind.NODE_DRAINED,
+            "node/" + nodeName(nodeId),
+            "node "
+                + nodeName(nodeId)
+                + " is drained: it runs no instance ("
+                + Duration.between(drain.startedAt(), now).toSeconds()
+                + " s)",
+            Map.of());
+        continue;
+      }
+      if (drain.deadline().isPresent() && now.isAfter(drain.deadline().get())) {
+        for (Instance instance : left) {
+          instance.leaving(false);
+          stop(instance, "the drain of node " + nodeName(nodeId) + " passed its deadline");
+        }
+        continue;
+      }
+      int inFlight = 0;
+      for (Instance old : left) {
+        if (!old.leaving()) {
+          continue;
+        }
+        Instance replacement = replacementOf(old);
+        if (replacement != null && replacement.state() == InstanceState.PENDING) {
+          String why =
+              "drain of node "
+                  + nodeName(nodeId)
+                  + " waits: "
+                  + replacement.id()
+                  + " (for "
+                  + old.id()
+                  + ") is pending: "
+                  + replacement.reason();
+          if (!why.equals(drainWaits.put(nodeId, why))) {
+            events.publish(EventKind.NODE_DRAINING, "node/" + nodeName(nodeId), why, Map.of());
+          }
+        }
+        if (replacement == null || replacement.state() == InstanceState.FAILED) {
+          old.leaving(false); // its replacement failed: try again
+        } else if (replacement.state() == InstanceState.READY) {
+          old.leaving(false);
+          stop(
+              old,
+              "replaced by "
+                  + replacement.id()
+                  + " on "
+                  + nodeName(replacement.nodeId())
+                  + " (drain of "
+                  + nodeName(nodeId)
+                  + ")");
+        } else {
+          inFlight++;
+        }
+      }
+      for (Instance old : left) {
+        if (inFlight >= drain.maxParallel()) {
+          break;
+        }
+        if (old.leaving() || !plans.containsKey(old.service())) {
+          continue;
+        }
+        if (old.state() != InstanceState.READY) {
+          stop(old, "node " + nodeName(nodeId) + " is draining and it was not ready yet");
+          continue;
+        }
+        Instance replacement = newInstance(plans.get(old.service()), now);
+        replacement.replacing(old.id());
+        replacement.pending("replacing " + old.id() + " of draining node " + nodeName(nodeId));
+        instances.put(replacement.id(), replacement);
+        old.leaving(true);
+        inFlight++;
+      }
+    }
+  }
+
+  private Instance replacementOf(Instance old) {
+    for (Instance i : instances.values()) {
+      if (i.replacing().equals(old.id()) && i.state() != InstanceState.STOPPED) {
+        return i;
+      }
+    }
+    return null;
+  }
+
+  private Instance newInstance(ServicePlan plan, Instant now) {
+    String id = plan.name() + "-" + instanceCounters.merge(plan.name(), 1, Integer::sum);
+    Instance created = new Instance(id, plan.name(), now);
+    created.pending("waiting for placement");
+    return created;
+  }
+
+  /** Live instances per node, of every service. */
+  private Map<String, Long> instancesPerNode() {
+    Map<String, Long> perNode = new HashMap<>();
+    for (Instance i : instances.values()) {
+      if (i.state().isLive() && !i.nodeId().isEmpty()) {
+        perNode.merge(i.nodeId(), 1L, Long::sum);
+      }
+    }
+    return perNode;
   }
 
   private void place(ServicePlan plan, Instance instance, Instant now) {
@@ -590,24 +787,54 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
         nodeName(nodeId));
   }
 
+  /**
+   * Stops an instance gracefully: out of discovery first (DRAINING) for the service's grace period,
+   * so that callers stop sending to it, then its container is released. An instance that never was
+   * ready stops at once.
+   */
   private void stop(Instance instance, String why) {
-    Instant now = clock.instant();
     if (instance.state() == InstanceState.PENDING) {
       instances.remove(instance.id());
       portsExhausted.remove(instance.id());
       return;
     }
-    String containerId = instance.containerId();
-    instance.stopping();
     ServicePlan plan = plans.get(instance.service());
     Duration grace = plan == null ? Duration.ofSeconds(10) : plan.gracePeriod();
+    if (instance.state() == InstanceState.READY) {
+      instance.draining();
+      events.publish(
+          EventKind.INSTANCE_DRAINING,
+          "instance/" + instance.id(),
+          instance.id()
+              + " on "
+              + nodeName(instance.nodeId())
+              + " left discovery and stops in "
+              + grace.toMillis()
+              + " ms: "
+              + why,
+          Map.of("node", nodeName(instance.nodeId())));
+      loop.schedule(
+          grace,
+          () -> {
+            if (instance.state() == InstanceState.DRAINING) {
+              release(instance, grace, why);
+            }
+          });
+      return;
+    }
+    release(instance, grace, why);
+  }
+
+  private void release(Instance instance, Duration grace, String why) {
+    String containerId = instance.containerId();
+    instance.stopping();
     events.publish(
         EventKind.INSTANCE_STOPPING,
         "instance/" + instance.id(),
         "stopping " + instance.id() + " on " + nodeName(instance.nodeId()) + ": " + why,
         Map.of("node", nodeName(instance.nodeId())));
     if (containerId.isEmpty()) {
-      releasePorts(instance, now);
+      releasePorts(instance, clock.instant());
       instance.stopped();
       return;
     }
@@ -675,7 +902,8 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       Set<JvmProfile> profiles = new HashSet<>(sent.keySet());
       profiles.addAll(targets.keySet());
       for (JvmProfile profile : profiles) {
-        int size = targets.getOrDefault(profile, 0);
+        // A cordoned node keeps no spares: nothing new is to run there.
+        int size = node.cordoned() ? 0 : targets.getOrDefault(profile, 0);
         if (!Integer.valueOf(size).equals(sent.get(profile))) {
           if (size == 0) {
             sent.remove(profile);
@@ -692,6 +920,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     List<Placement.Candidate> candidates = new ArrayList<>();
     for (Node node : nodes.list()) {
       if (node.state() != NodeState.READY
+          || node.cordoned()
           || node.load().isEmpty()
           || !containers.containsKey(node.id())) {
         continue;
