@@ -4,6 +4,7 @@ import io.drover.common.Version;
 import io.drover.common.errors.UnavailableException;
 import io.drover.common.http.HttpEndpoint;
 import io.drover.common.http.HttpResponse;
+import io.drover.common.net.HostPort;
 import io.drover.controller.artifacts.ArtifactStore;
 import io.drover.controller.catalog.CatalogConfig;
 import io.drover.controller.catalog.CatalogSource;
@@ -16,8 +17,12 @@ import io.drover.controller.grpc.ArtifactsGrpcService;
 import io.drover.controller.grpc.ControlGrpcService;
 import io.drover.controller.grpc.GrpcServer;
 import io.drover.controller.nodes.NodeRegistry;
+import io.drover.controller.providers.Fleet;
+import io.drover.controller.providers.ProviderLoader;
 import io.drover.controller.scheduling.CatalogService;
 import io.drover.controller.scheduling.Scheduler;
+import io.drover.provider.ProviderContext;
+import io.drover.provider.ServerProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -45,6 +50,7 @@ public final class Controller implements AutoCloseable {
   private final ExecutorService io;
   private final GrpcServer grpc;
   private final HttpEndpoint http;
+  private final Fleet fleet;
 
   private Controller(ControllerConfig config, Clock clock) {
     try {
@@ -96,6 +102,33 @@ public final class Controller implements AutoCloseable {
       io.shutdownNow();
       throw e;
     }
+    ControllerConfig.ProviderSettings providerSettings = config.provider();
+    HostPort advertised = config.listen().withPort(grpc.port()).forLocalClient();
+    ServerProvider provider;
+    try {
+      provider =
+          ProviderLoader.load(
+              providerSettings.kind(),
+              new ProviderContext(
+                  advertised.toString(),
+                  config.dataDir().resolve("providers"),
+                  providerSettings.own(),
+                  providerSettings.clusterName()));
+    } catch (RuntimeException e) {
+      close(http, grpc, scheduler, catalog);
+      io.shutdownNow();
+      throw e;
+    }
+    this.fleet =
+        new Fleet(
+            provider,
+            config.dataDir().resolve("servers.json"),
+            events,
+            clock,
+            providerSettings.joinTimeout(),
+            scheduler::changed);
+    fleet.start();
+    scheduler.useFleet(fleet, providerSettings.idleServerTtl());
     events.publish(
         EventKind.CONTROLLER_STARTED,
         "controller",
@@ -106,7 +139,10 @@ public final class Controller implements AutoCloseable {
             + ", HTTP on "
             + config.httpListen().withPort(http.port())
             + ", catalog from "
-            + catalog.describe());
+            + catalog.describe()
+            + ", servers from the "
+            + provider.kind()
+            + " provider");
     catalog.start();
   }
 
@@ -170,7 +206,7 @@ public final class Controller implements AutoCloseable {
   @Override
   public void close() {
     log.info("controller stopping");
-    close(grpc, catalog, scheduler, http);
+    close(grpc, catalog, scheduler, fleet, http);
     io.shutdownNow();
   }
 }

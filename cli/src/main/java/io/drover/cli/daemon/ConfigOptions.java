@@ -18,6 +18,7 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 public final class ConfigOptions {
   private static final String CONFIG = "--config";
+  private static final String SET = "--set";
 
   private ConfigOptions() {}
 
@@ -30,6 +31,14 @@ public final class ConfigOptions {
                 "YAML settings file (default: "
                     + defaultFile
                     + " if it exists, or $DROVER_CONFIG).")
+            .build());
+    spec.addOption(
+        OptionSpec.builder(SET)
+            .paramLabel("KEY=VALUE")
+            .type(String[].class)
+            .auxiliaryTypes(String.class)
+            .description(
+                "Any setting by its file key, such as provider.ec2.region=eu-west-1; repeatable.")
             .build());
     for (ConfigKey<?> key : keys) {
       List<String> names = new java.util.ArrayList<>();
@@ -53,7 +62,17 @@ public final class ConfigOptions {
 
   /** Settings from the flags given, the environment, and the file. */
   public static Settings resolve(CommandSpec spec, List<ConfigKey<?>> keys, Path defaultFile) {
+    return resolve(spec, keys, defaultFile, List.of());
+  }
+
+  /**
+   * Settings from the flags given, the environment, and the file; keys under {@code openPrefixes}
+   * are passed through unchecked for a plugin to check.
+   */
+  public static Settings resolve(
+      CommandSpec spec, List<ConfigKey<?>> keys, Path defaultFile, List<String> openPrefixes) {
     Settings.Builder builder = Settings.builder(keys);
+    openPrefixes.forEach(builder::open);
     Path file = spec.findOption(CONFIG).getValue();
     if (file == null && System.getenv("DROVER_CONFIG") != null) {
       file = Path.of(System.getenv("DROVER_CONFIG"));
@@ -65,6 +84,12 @@ public final class ConfigOptions {
       builder.file(file);
     }
     builder.environment(System.getenv());
+    String[] assignments = spec.findOption(SET).getValue();
+    if (assignments != null) {
+      for (String assignment : assignments) {
+        builder.set(assignment);
+      }
+    }
     for (ConfigKey<?> key : keys) {
       String value = spec.findOption(key.flagName()).getValue();
       if (value != null) {

@@ -5,6 +5,7 @@ import io.drover.cli.Logging;
 import io.drover.controller.Controller;
 import io.drover.controller.config.ControllerConfig;
 import io.drover.controller.config.ControllerSettings;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,7 +27,11 @@ public final class ControllerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     var settings =
-        ConfigOptions.resolve(spec, ControllerSettings.ALL, ControllerSettings.DEFAULT_FILE);
+        ConfigOptions.resolve(
+            spec,
+            ControllerSettings.ALL,
+            ControllerSettings.DEFAULT_FILE,
+            List.of(ControllerSettings.PROVIDER_SETTINGS));
     ControllerConfig config = ControllerConfig.from(settings);
     Logging.toStderr(Level.INFO);
     Controller controller = Controller.start(config);

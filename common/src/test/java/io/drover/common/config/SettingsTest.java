@@ -128,6 +128,37 @@ class SettingsTest {
   }
 
   @Test
+  void openPrefixesPassSettingsThroughFromFileEnvironmentAndSet() throws Exception {
+    Path file =
+        write("pool: 1\nplugin:\n  ec2:\n    region: eu-west-1\n    launchTemplate: lt-1\n");
+    Settings s =
+        Settings.builder(KEYS)
+            .open("plugin.")
+            .file(file)
+            .environment(Map.of("DROVER_PLUGIN_EC2_LAUNCH_TEMPLATE", "lt-2"))
+            .set("plugin.ec2.maxServers=3")
+            .set("pool=5")
+            .build();
+    assertThat(s.get(POOL)).isEqualTo(5);
+    assertThat(s.origin(POOL)).isEqualTo("--set pool");
+    var ec2 = s.under("plugin.ec2.");
+    assertThat(ec2.get("plugin.ec2.region").value()).isEqualTo("eu-west-1");
+    assertThat(ec2.get("plugin.ec2.region").origin()).isEqualTo(file + ":4:13");
+    assertThat(ec2.get("plugin.ec2.launchTemplate").value()).isEqualTo("lt-2");
+    assertThat(ec2.get("plugin.ec2.launchTemplate").origin())
+        .isEqualTo("DROVER_PLUGIN_EC2_LAUNCH_TEMPLATE");
+    assertThat(ec2.get("plugin.ec2.maxServers").origin()).isEqualTo("--set plugin.ec2.maxServers");
+  }
+
+  @Test
+  void setOfAnUnknownKeyIsRefused() {
+    assertThatThrownBy(() -> Settings.builder(KEYS).set("nope=1").build())
+        .hasMessageStartingWith("--set nope: unknown setting");
+    assertThatThrownBy(() -> Settings.builder(KEYS).set("novalue").build())
+        .hasMessage("--set novalue: expected KEY=VALUE");
+  }
+
+  @Test
   void sizesAndDurationsRoundTrip() {
     assertThat(ByteSizes.parse("4MiB")).isEqualTo(4L << 20);
     assertThat(ByteSizes.parse("512")).isEqualTo(512);

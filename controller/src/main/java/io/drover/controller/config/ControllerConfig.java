@@ -4,6 +4,7 @@ import io.drover.common.config.Settings;
 import io.drover.common.net.HostPort;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** The controller's settings, checked at start. */
@@ -18,7 +19,42 @@ public record ControllerConfig(
     CatalogLocation catalog,
     Duration portQuarantine,
     Duration foreignPortHold,
-    long artifactMaxBytes) {
+    long artifactMaxBytes,
+    ProviderSettings provider) {
+
+  /**
+   * How servers are obtained.
+   *
+   * @param settings the plugin's own settings by full key ({@code provider.ec2.region})
+   */
+  public record ProviderSettings(
+      String kind,
+      Duration idleServerTtl,
+      Duration joinTimeout,
+      String clusterName,
+      Map<String, String> settings) {
+    public ProviderSettings {
+      settings = Map.copyOf(settings);
+    }
+
+    public static ProviderSettings standalone() {
+      return new ProviderSettings(
+          "standalone", Duration.ofMinutes(10), Duration.ofMinutes(5), "drover", Map.of());
+    }
+
+    /** The settings of this kind without their {@code provider.KIND.} prefix. */
+    public Map<String, String> own() {
+      String prefix = "provider." + kind + ".";
+      Map<String, String> own = new java.util.TreeMap<>();
+      settings.forEach(
+          (key, value) -> {
+            if (key.startsWith(prefix)) {
+              own.put(key.substring(prefix.length()), value);
+            }
+          });
+      return own;
+    }
+  }
 
   /**
    * Where the catalog lives.
@@ -85,7 +121,16 @@ public record ControllerConfig(
             Optional.empty()),
         s.get(ControllerSettings.PORTS_QUARANTINE),
         s.get(ControllerSettings.PORTS_FOREIGN_HOLD),
-        s.get(ControllerSettings.ARTIFACTS_MAX_BYTES));
+        s.get(ControllerSettings.ARTIFACTS_MAX_BYTES),
+        new ProviderSettings(
+            s.get(ControllerSettings.PROVIDER_KIND),
+            s.get(ControllerSettings.PROVIDER_IDLE_SERVER_TTL),
+            s.get(ControllerSettings.PROVIDER_JOIN_TIMEOUT),
+            s.get(ControllerSettings.CLUSTER_NAME),
+            s.under(ControllerSettings.PROVIDER_SETTINGS).entrySet().stream()
+                .collect(
+                    java.util.stream.Collectors.toMap(
+                        Map.Entry::getKey, e -> e.getValue().value()))));
   }
 
   /** Every default, with the given addresses and data dir; for tests and embedding. */
@@ -101,7 +146,8 @@ public record ControllerConfig(
         CatalogLocation.none(),
         ControllerSettings.PORTS_QUARANTINE.defaultValue(),
         ControllerSettings.PORTS_FOREIGN_HOLD.defaultValue(),
-        ControllerSettings.ARTIFACTS_MAX_BYTES.defaultValue());
+        ControllerSettings.ARTIFACTS_MAX_BYTES.defaultValue(),
+        ProviderSettings.standalone());
   }
 
   public ControllerConfig withTelemetryInterval(Duration interval) {
@@ -116,7 +162,8 @@ public record ControllerConfig(
         catalog,
         portQuarantine,
         foreignPortHold,
-        artifactMaxBytes);
+        artifactMaxBytes,
+        provider);
   }
 
   public ControllerConfig withMaxMessageBytes(int bytes) {
@@ -131,7 +178,8 @@ public record ControllerConfig(
         catalog,
         portQuarantine,
         foreignPortHold,
-        artifactMaxBytes);
+        artifactMaxBytes,
+        provider);
   }
 
   public ControllerConfig withCatalog(CatalogLocation location) {
@@ -146,7 +194,24 @@ public record ControllerConfig(
         location,
         portQuarantine,
         foreignPortHold,
-        artifactMaxBytes);
+        artifactMaxBytes,
+        provider);
+  }
+
+  public ControllerConfig withProvider(ProviderSettings settings) {
+    return new ControllerConfig(
+        listen,
+        httpListen,
+        dataDir,
+        telemetryInterval,
+        maxMessageBytes,
+        eventsRetained,
+        grpcThreads,
+        catalog,
+        portQuarantine,
+        foreignPortHold,
+        artifactMaxBytes,
+        settings);
   }
 
   public ControllerConfig withPortQuarantine(Duration quarantine) {
@@ -161,6 +226,7 @@ public record ControllerConfig(
         catalog,
         quarantine,
         foreignPortHold,
-        artifactMaxBytes);
+        artifactMaxBytes,
+        provider);
   }
 }

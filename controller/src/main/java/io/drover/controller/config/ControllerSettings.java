@@ -84,6 +84,33 @@ public final class ControllerSettings {
       ConfigKey.bytes(
           "artifacts.maxBytes", 512L << 20, 1L << 10, 16L << 30, "largest jar that can be pushed");
 
+  public static final ConfigKey<String> PROVIDER_KIND =
+      ConfigKey.string(
+          "provider.kind",
+          "standalone",
+          "how servers are obtained: standalone (never added or removed), local (agent"
+              + " processes on this machine), or a plugin such as ec2; its own settings are"
+              + " provider.KIND.*");
+  public static final ConfigKey<Duration> PROVIDER_IDLE_SERVER_TTL =
+      ConfigKey.duration(
+          "provider.idleServerTtl",
+          Duration.ofMinutes(10),
+          Duration.ZERO,
+          Duration.ofDays(7),
+          "a provider's server that has run nothing for this long is released");
+  public static final ConfigKey<Duration> PROVIDER_JOIN_TIMEOUT =
+      ConfigKey.duration(
+          "provider.joinTimeout",
+          Duration.ofMinutes(5),
+          Duration.ofSeconds(10),
+          Duration.ofHours(2),
+          "a new server whose agent has not joined by then is released");
+  public static final ConfigKey<String> CLUSTER_NAME =
+      ConfigKey.string(
+          "clusterName",
+          "drover",
+          "name of this cluster; providers tag the servers they create with it");
+
   public static final List<ConfigKey<?>> ALL =
       List.of(
           LISTEN,
@@ -100,7 +127,14 @@ public final class ControllerSettings {
           CATALOG_POSTGRES_PASSWORD,
           PORTS_QUARANTINE,
           PORTS_FOREIGN_HOLD,
-          ARTIFACTS_MAX_BYTES);
+          ARTIFACTS_MAX_BYTES,
+          PROVIDER_KIND,
+          PROVIDER_IDLE_SERVER_TTL,
+          PROVIDER_JOIN_TIMEOUT,
+          CLUSTER_NAME);
+
+  /** Settings under this prefix belong to the provider plugin, which checks them itself. */
+  public static final String PROVIDER_SETTINGS = "provider.";
 
   /** Where the controller looks for its YAML file when no {@code --config} is given. */
   public static final Path DEFAULT_FILE = Path.of("/etc/drover/controller.yaml");

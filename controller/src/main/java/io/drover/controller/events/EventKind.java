@@ -47,5 +47,17 @@ public enum EventKind {
   /** A service reported an error. */
   INSTANCE_ERROR,
   /** The bind test found ports taken by another process; they are avoided for a while. */
-  PORTS_BUSY
+  PORTS_BUSY,
+  /** A provider was asked for a server; its agent will join under the given name. */
+  SERVER_PROVISIONING,
+  /** A provisioned server's agent joined. */
+  SERVER_JOINED,
+  /** A server was released through its provider. */
+  SERVER_RELEASED,
+  /** The provider owns a server the ledger did not know; it is now recorded. */
+  SERVER_ADOPTED,
+  /** A server in the ledger no longer exists in its environment. */
+  SERVER_GONE,
+  /** A provider call failed, with the provider's own message. */
+  PROVIDER_ERROR
 }

@@ -22,6 +22,7 @@ import io.drover.controller.nodes.Node;
 import io.drover.controller.nodes.NodeRegistry;
 import io.drover.controller.nodes.NodeState;
 import io.drover.controller.ports.PortPool;
+import io.drover.controller.providers.Fleet;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -80,6 +81,15 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   private final Map<String, String> lastPendingReason = new HashMap<>();
   private boolean reconcileQueued;
 
+  /** The provider's servers, when one can add or remove them. */
+  private Fleet fleet;
+
+  private Duration idleServerTtl = Duration.ofMinutes(10);
+  private final Map<String, Instant> idleSince = new HashMap<>();
+
+  /** Instances of this pass that found no room on any node. */
+  private final List<Instance> noRoom = new ArrayList<>();
+
   /** Nodes being drained. */
   private final Map<String, Drain> drains = new LinkedHashMap<>();
 
@@ -112,6 +122,21 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     this.foreignPortHold = foreignPortHold;
     this.loop = new SerialLoop("drover-scheduler");
     loop.every(TICK, this::reconcile);
+  }
+
+  /** Something changed outside the scheduler (a provider call ended): look again. */
+  public void changed() {
+    run(this::queueReconcile);
+  }
+
+  /** Lets the scheduler add servers when nodes are full and release idle ones. */
+  public void useFleet(Fleet servers, Duration idleTtl) {
+    run(
+        () -> {
+          fleet = servers;
+          idleServerTtl = idleTtl;
+          queueReconcile();
+        });
   }
 
   // ---- desired state ----
@@ -251,6 +276,9 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
               .filter(c -> !c.status().isTerminal())
               .forEach(c -> table.put(c.id(), c));
           containers.put(nodeId, table);
+          if (fleet != null) {
+            fleet.nodeJoined(nodeName(nodeId));
+          }
           sparesRequested.remove(nodeId);
           warmPoolsSent.remove(nodeId);
           nodes.get(nodeId).ifPresent(this::portPool);
@@ -367,6 +395,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   private void reconcile() {
     reconcileQueued = false;
     promisedSpares.clear();
+    noRoom.clear();
     try {
       Instant now = clock.instant();
       for (Instance orphan : List.copyOf(instances.values())) {
@@ -379,6 +408,11 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
         converge(plan, now);
       }
       syncWarmPools();
+      if (fleet != null) {
+        expand(now);
+        releaseIdleServers(now);
+        fleet.releaseLate(now);
+      }
       trimHistory();
     } catch (RuntimeException e) {
       log.error("reconcile pass failed", e);
@@ -419,6 +453,73 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     }
   }
 
+  /**
+   * The third step of the expansion order: when no node has room, a new server from the provider.
+   * One server at a time; the instances wait, saying for which server.
+   */
+  private void expand(Instant now) {
+    if (noRoom.isEmpty() || !fleet.canProvision()) {
+      return;
+    }
+    String why;
+    if (fleet.busy()) {
+      why =
+          "no node has room; waiting for server "
+              + String.join(", ", fleet.waitingFor())
+              + " to join";
+    } else if (!fleet.mayProvision(now)) {
+      why =
+          "no node has room, and the "
+              + fleet.kind()
+              + " provider failed; it is asked again later (see PROVIDER_ERROR events)";
+    } else {
+      int memory = 0;
+      int cpu = 0;
+      Set<String> services = new java.util.TreeSet<>();
+      for (Instance i : noRoom) {
+        ServicePlan plan = plans.get(i.service());
+        memory += plan.memoryMb();
+        cpu += plan.cpuMillis();
+        services.add(i.service());
+      }
+      fleet.provision(
+          1, memory, cpu, noRoom.size() + " instance(s) of " + services + " have no room");
+      why = "no node has room; asked the " + fleet.kind() + " provider for a server";
+    }
+    for (Instance instance : noRoom) {
+      pendingBecause(instance, why);
+    }
+  }
+
+  /** Servers of the provider that have run nothing for the idle TTL are released. */
+  private void releaseIdleServers(Instant now) {
+    for (Node node : nodes.list()) {
+      if (node.state() != NodeState.READY
+          || !fleet.releasable(node.name())
+          || drains.containsKey(node.id())) {
+        idleSince.remove(node.id());
+        continue;
+      }
+      boolean busy =
+          instances.values().stream()
+              .anyMatch(
+                  i ->
+                      i.nodeId().equals(node.id())
+                          && (i.state().isLive()
+                              || i.state() == InstanceState.DRAINING
+                              || i.state() == InstanceState.STOPPING));
+      if (busy) {
+        idleSince.remove(node.id());
+        continue;
+      }
+      Instant since = idleSince.computeIfAbsent(node.id(), id -> now);
+      if (!now.isBefore(since.plus(idleServerTtl))) {
+        idleSince.remove(node.id());
+        fleet.release(node.name(), "it ran nothing for " + idleServerTtl.toSeconds() + " s");
+      }
+    }
+  }
+
   private List<Instance> liveOn(String nodeId) {
     return instances.values().stream()
         .filter(i -> i.nodeId().equals(nodeId) && i.state().isLive())
@@ -449,6 +550,9 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
                 + Duration.between(drain.startedAt(), now).toSeconds()
                 + " s)",
             Map.of());
+        if (fleet != null && fleet.releasable(nodeName(nodeId))) {
+          fleet.release(nodeName(nodeId), "it was drained");
+        }
         continue;
       }
       if (drain.deadline().isPresent() && now.isAfter(drain.deadline().get())) {
@@ -580,6 +684,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       pendingBecause(
           instance, "waiting for a container to start on node " + nodeName(await.nodeId()));
     } else if (decision instanceof Placement.Decision.NoRoom none) {
+      noRoom.add(instance);
       pendingBecause(instance, none.reason());
     }
   }

@@ -1,0 +1,270 @@
+package io.drover.controller.providers.local;
+
+import io.drover.common.net.PortRange;
+import io.drover.provider.ProviderContext;
+import io.drover.provider.ProviderException;
+import io.drover.provider.ProvisionRequest;
+import io.drover.provider.Server;
+import io.drover.provider.ServerProvider;
+import io.drover.provider.ServerProviderFactory;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * "Servers" that are agent processes on this machine, each with its own data dir and its own slice
+ * of the port range: real processes, for tests, demos and one-machine setups. Each server is a slot
+ * {@code local-1 .. local-N}; the agent's pid file in the slot's directory tells which are in use,
+ * so a restarted controller finds them again.
+ */
+public final class LocalServerProvider implements ServerProvider {
+  static final String PREFIX = "provider.local.";
+
+  private final String controller;
+  private final Path dir;
+  private final int maxServers;
+  private final PortRange[] slices;
+  private final String java;
+  private final String classpath;
+  private final String mainClass;
+  private final List<String> jvmFlags;
+  private final boolean exitWithController;
+
+  LocalServerProvider(ProviderContext context) throws ProviderException {
+    Map<String, String> s = context.settings();
+    this.controller = context.controllerAddress();
+    this.dir = context.dataDir().resolve("local");
+    this.maxServers = positive(s, "maxServers", "4");
+    PortRange range;
+    try {
+      range = PortRange.parse(s.getOrDefault("ports", "10000-19999"));
+    } catch (IllegalArgumentException e) {
+      throw config("ports", e.getMessage());
+    }
+    if (range.size() < maxServers) {
+      throw config("ports", range + " has fewer ports than maxServers " + maxServers);
+    }
+    this.slices = range.split(maxServers);
+    this.java =
+        s.getOrDefault(
+            "java",
+            ProcessHandle.current()
+                .info()
+                .command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    this.classpath = s.getOrDefault("classpath", absolute(System.getProperty("java.class.path")));
+    this.mainClass = s.getOrDefault("mainClass", "io.drover.cli.DroverCommand");
+    this.jvmFlags =
+        Arrays.stream(
+                s.getOrDefault(
+                        "jvmFlags",
+                        "-XX:+UseSerialGC -Xms16m -Xmx64m -XX:TieredStopAtLevel=1 -Xss512k")
+                    .split("\\s+"))
+            .filter(f -> !f.isBlank())
+            .toList();
+    this.exitWithController = Boolean.parseBoolean(s.getOrDefault("exitWithController", "false"));
+  }
+
+  @Override
+  public String kind() {
+    return "local";
+  }
+
+  @Override
+  public boolean canProvision() {
+    return true;
+  }
+
+  @Override
+  public boolean canRelease() {
+    return true;
+  }
+
+  @Override
+  public synchronized List<Server> provision(ProvisionRequest request) throws ProviderException {
+    List<Server> started = new ArrayList<>();
+    for (int n = 0; n < request.count(); n++) {
+      int slot = freeSlot();
+      if (slot < 0) {
+        for (Server server : started) {
+          release(server);
+        }
+        throw new ProviderException(
+            ProviderException.Kind.QUOTA,
+            "all " + maxServers + " local servers are in use (" + PREFIX + "maxServers)");
+      }
+      started.add(start(slot));
+    }
+    return started;
+  }
+
+  private Server start(int slot) throws ProviderException {
+    String name = "local-" + slot;
+    Path home = dir.resolve(name);
+    try {
+      Files.createDirectories(home);
+      List<String> command = new ArrayList<>();
+      command.add(java);
+      command.addAll(jvmFlags);
+      command.addAll(List.of("-cp", classpath, mainClass, "agent"));
+      command.addAll(
+          List.of(
+              "--controller",
+              controller,
+              "--data-dir",
+              home.resolve("data").toString(),
+              "--name",
+              name,
+              "--ports",
+              slices[slot - 1].toString(),
+              "--http-listen",
+              "127.0.0.1:0"));
+      if (exitWithController) {
+        command.addAll(List.of("--exit-with-parent", Long.toString(ProcessHandle.current().pid())));
+      }
+      Process process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("agent.log").toFile()))
+              .start();
+      Files.writeString(
+          home.resolve("agent.pid"), Long.toString(process.pid()), StandardCharsets.US_ASCII);
+      return server(name, process.toHandle(), home);
+    } catch (IOException e) {
+      throw new ProviderException(
+          ProviderException.Kind.OTHER, "cannot start agent " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized void release(Server server) {
+    Path home = dir.resolve(server.nodeName());
+    agent(home)
+        .ifPresent(
+            agent -> {
+              // Containers first: once the agent is gone they are no longer its descendants.
+              List<ProcessHandle> tree = new ArrayList<>(agent.descendants().toList());
+              tree.add(agent);
+              tree.forEach(ProcessHandle::destroy);
+              for (ProcessHandle p : tree) {
+                try {
+                  p.onExit().get(10, TimeUnit.SECONDS);
+                } catch (Exception stillRunning) {
+                  p.destroyForcibly();
+                }
+              }
+            });
+    deleteTree(home);
+  }
+
+  @Override
+  public synchronized List<Server> list() {
+    List<Server> servers = new ArrayList<>();
+    for (int slot = 1; slot <= maxServers; slot++) {
+      Path home = dir.resolve("local-" + slot);
+      Optional<ProcessHandle> agent = agent(home);
+      if (agent.isPresent()) {
+        servers.add(server("local-" + slot, agent.get(), home));
+      }
+    }
+    return servers;
+  }
+
+  private int freeSlot() {
+    for (int slot = 1; slot <= maxServers; slot++) {
+      if (agent(dir.resolve("local-" + slot)).isEmpty()) {
+        return slot;
+      }
+    }
+    return -1;
+  }
+
+  /** The live agent process of a slot, if its pid file names one that still runs as an agent. */
+  private static Optional<ProcessHandle> agent(Path home) {
+    try {
+      long pid = Long.parseLong(Files.readString(home.resolve("agent.pid")).trim());
+      return ProcessHandle.of(pid)
+          .filter(ProcessHandle::isAlive)
+          .filter(p -> p.info().commandLine().map(c -> c.contains(" agent ")).orElse(true));
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  private Server server(String name, ProcessHandle agent, Path home) {
+    return new Server(
+        name,
+        "local",
+        name,
+        agent.info().startInstant().orElse(Instant.now()),
+        Map.of(
+            "pid", Long.toString(agent.pid()),
+            "ports", slices[Integer.parseInt(name.substring("local-".length())) - 1].toString(),
+            "log", home.resolve("agent.log").toString()));
+  }
+
+  private static void deleteTree(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      // A file a dying process still wrote: the next start of the slot overwrites it.
+    }
+  }
+
+  private static String absolute(String classpath) {
+    return Arrays.stream(classpath.split(File.pathSeparator))
+        .filter(e -> !e.isEmpty())
+        .map(e -> Path.of(e).toAbsolutePath().normalize().toString())
+        .collect(Collectors.joining(File.pathSeparator));
+  }
+
+  private static int positive(Map<String, String> s, String key, String fallback)
+      throws ProviderException {
+    try {
+      int value = Integer.parseInt(s.getOrDefault(key, fallback).trim());
+      if (value < 1) {
+        throw config(key, value + " must be at least 1");
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw config(key, "'" + s.get(key) + "' is not a whole number");
+    }
+  }
+
+  private static ProviderException config(String key, String problem) {
+    return new ProviderException(ProviderException.Kind.CONFIG, PREFIX + key + ": " + problem);
+  }
+
+  @Override
+  public void close() {}
+
+  /** Registered for {@link java.util.ServiceLoader}. */
+  public static final class Factory implements ServerProviderFactory {
+    @Override
+    public String kind() {
+      return "local";
+    }
+
+    @Override
+    public ServerProvider create(ProviderContext context) throws ProviderException {
+      return new LocalServerProvider(context);
+    }
+  }
+}
