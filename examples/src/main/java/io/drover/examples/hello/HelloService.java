@@ -16,6 +16,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The SDK's hello world: a JDK {@link HttpServer} on the port named {@code http} (or the first),
@@ -26,12 +27,18 @@ import java.util.concurrent.TimeUnit;
  * service calls {@link ServiceContext#reportOverload} when the p99 of the last minute exceeds
  * {@code hello.overload.p99Ms} (default 250) or more than {@code hello.overload.queue} requests
  * (default 100) wait for a worker; at most once per 5 seconds. {@code hello.threads} sets the
- * workers (default 4).
+ * workers (default 4). {@code GET /work?ms=N} answers after N milliseconds (default 50), like an
+ * I/O-bound handler; the gauge {@code inflight} counts requests in progress, a metric the
+ * autoscaler can track. With {@code hello.overloadEndpoint=true}, {@code GET /overload} reports
+ * overload at once (benchmarks use it).
  */
 public final class HelloService implements MicroService {
   public static final String P99_THRESHOLD_MS = "hello.overload.p99Ms";
   public static final String QUEUE_THRESHOLD = "hello.overload.queue";
   public static final String THREADS = "hello.threads";
+
+  /** With {@code true}, GET /overload makes the service report overload (for benchmarks). */
+  public static final String OVERLOAD_ENDPOINT = "hello.overloadEndpoint";
 
   static final long REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
 
@@ -45,6 +52,7 @@ public final class HelloService implements MicroService {
   private long lastReportNanos;
   private boolean reported;
   private volatile boolean ready;
+  private final AtomicInteger inflight = new AtomicInteger();
 
   @Override
   public void start(ServiceContext context) throws IOException {
@@ -71,22 +79,38 @@ public final class HelloService implements MicroService {
     server = HttpServer.create(new InetSocketAddress(port), 1024);
     server.setExecutor(workers);
     String greeting = "hello from " + context.instanceId() + "\n";
+    context.metrics().gauge("inflight", () -> inflight::get);
+    boolean overloadEndpoint = Boolean.getBoolean(OVERLOAD_ENDPOINT);
+    // Everything a request needs exists before the port accepts.
+    checker = Executors.newSingleThreadScheduledExecutor(named("hello-overload"));
     server.createContext(
         "/",
         exchange -> {
+          inflight.incrementAndGet();
           try (Timer.Context ignored = requests.time()) {
-            if ("/".equals(exchange.getRequestURI().getPath())) {
+            String path = exchange.getRequestURI().getPath();
+            if ("/".equals(path)) {
               respond(exchange, 200, greeting);
+            } else if ("/work".equals(path)) {
+              // Holds the request like an I/O-bound handler would: latency without CPU.
+              TimeUnit.MILLISECONDS.sleep(workMillis(exchange.getRequestURI().getQuery()));
+              respond(exchange, 200, greeting);
+            } else if ("/overload".equals(path) && overloadEndpoint) {
+              context.reportOverload("asked to by GET /overload");
+              respond(exchange, 202, "overload reported\n");
             } else {
               respond(exchange, 404, "not found\n");
             }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            respond(exchange, 503, "stopping\n");
+          } finally {
+            inflight.decrementAndGet();
           }
         });
     server.createContext("/healthz", exchange -> respond(exchange, 200, "ok\n"));
-    server.start();
-
-    checker = Executors.newSingleThreadScheduledExecutor(named("hello-overload"));
     checker.scheduleWithFixedDelay(this::checkOverload, 1, 1, TimeUnit.SECONDS);
+    server.start();
     ready = true;
     System.out.println("hello " + context.instanceId() + " listening on port " + port);
   }
@@ -105,6 +129,22 @@ public final class HelloService implements MicroService {
     workers.shutdown();
     workers.awaitTermination(1, TimeUnit.SECONDS);
     System.out.println("hello " + context.instanceId() + " stopped");
+  }
+
+  /** {@code ms=N} of /work, at most 10 s; 50 ms when absent or wrong. */
+  static long workMillis(String query) {
+    if (query != null) {
+      for (String part : query.split("&")) {
+        if (part.startsWith("ms=")) {
+          try {
+            return Math.max(0, Math.min(10_000, Long.parseLong(part.substring(3))));
+          } catch (NumberFormatException e) {
+            return 50;
+          }
+        }
+      }
+    }
+    return 50;
   }
 
   /** Reports overload when a threshold is crossed, at most once per 5 seconds. */
