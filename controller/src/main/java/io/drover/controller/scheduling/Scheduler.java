@@ -684,8 +684,15 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       pendingBecause(
           instance, "waiting for a container to start on node " + nodeName(await.nodeId()));
     } else if (decision instanceof Placement.Decision.NoRoom none) {
-      noRoom.add(instance);
-      pendingBecause(instance, none.reason());
+      List<String> unmeasured = unmeasuredNodes();
+      if (!unmeasured.isEmpty()) {
+        // A node that just joined has not sent its load yet: it may well have room.
+        pendingBecause(
+            instance, "waiting for the first telemetry of node " + String.join(", ", unmeasured));
+      } else {
+        noRoom.add(instance);
+        pendingBecause(instance, none.reason());
+      }
     }
   }
 
@@ -1019,6 +1026,15 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
         }
       }
     }
+  }
+
+  /** READY, uncordoned nodes that have not reported their load yet. */
+  private List<String> unmeasuredNodes() {
+    return nodes.list().stream()
+        .filter(n -> n.state() == NodeState.READY && !n.cordoned())
+        .filter(n -> n.load().isEmpty() || !containers.containsKey(n.id()))
+        .map(Node::name)
+        .toList();
   }
 
   private List<Placement.Candidate> candidates(ServicePlan plan) {
