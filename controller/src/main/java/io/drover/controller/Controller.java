@@ -113,7 +113,8 @@ public final class Controller implements AutoCloseable {
                   advertised.toString(),
                   config.dataDir().resolve("providers"),
                   providerSettings.own(),
-                  providerSettings.clusterName()));
+                  providerSettings.clusterName()),
+              providerSettings.pluginPath());
     } catch (RuntimeException e) {
       close(http, grpc, scheduler, catalog);
       io.shutdownNow();

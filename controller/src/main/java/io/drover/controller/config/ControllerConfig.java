@@ -32,9 +32,19 @@ public record ControllerConfig(
       Duration idleServerTtl,
       Duration joinTimeout,
       String clusterName,
-      Map<String, String> settings) {
+      Map<String, String> settings,
+      Optional<Path> pluginPath) {
     public ProviderSettings {
       settings = Map.copyOf(settings);
+    }
+
+    public ProviderSettings(
+        String kind,
+        Duration idleServerTtl,
+        Duration joinTimeout,
+        String clusterName,
+        Map<String, String> settings) {
+      this(kind, idleServerTtl, joinTimeout, clusterName, settings, Optional.empty());
     }
 
     public static ProviderSettings standalone() {
@@ -130,7 +140,8 @@ public record ControllerConfig(
             s.under(ControllerSettings.PROVIDER_SETTINGS).entrySet().stream()
                 .collect(
                     java.util.stream.Collectors.toMap(
-                        Map.Entry::getKey, e -> e.getValue().value()))));
+                        Map.Entry::getKey, e -> e.getValue().value())),
+            s.find(ControllerSettings.PROVIDER_PLUGIN_PATH)));
   }
 
   /** Every default, with the given addresses and data dir; for tests and embedding. */

@@ -105,6 +105,11 @@ public final class ControllerSettings {
           Duration.ofSeconds(10),
           Duration.ofHours(2),
           "a new server whose agent has not joined by then is released");
+  public static final ConfigKey<Path> PROVIDER_PLUGIN_PATH =
+      ConfigKey.path(
+          "provider.pluginPath",
+          null,
+          "directory of provider plugin jars (each with its lib/), such as providers/ec2/target");
   public static final ConfigKey<String> CLUSTER_NAME =
       ConfigKey.string(
           "clusterName",
@@ -131,6 +136,7 @@ public final class ControllerSettings {
           PROVIDER_KIND,
           PROVIDER_IDLE_SERVER_TTL,
           PROVIDER_JOIN_TIMEOUT,
+          PROVIDER_PLUGIN_PATH,
           CLUSTER_NAME);
 
   /** Settings under this prefix belong to the provider plugin, which checks them itself. */
