@@ -51,6 +51,7 @@ public final class Autoscaler {
   private record Recorded(Instant at, int recommendation) {}
 
   private static final class State {
+    Instant firstEvaluated;
     Instant lastEvaluated;
     final Deque<Recorded> history = new ArrayDeque<>();
     Instant lastChange;
@@ -99,6 +100,9 @@ public final class Autoscaler {
     if (st.lastEvaluated != null && now.isBefore(st.lastEvaluated.plus(policy.interval()))) {
       return new ScalingDecision(
           service, Kind.NOT_DUE, current, current, "", Optional.empty(), false, List.of());
+    }
+    if (st.lastEvaluated == null) {
+      st.firstEvaluated = now;
     }
     st.lastEvaluated = now;
     st.lastKnown = current;
@@ -246,6 +250,15 @@ public final class Autoscaler {
           until = r.at().plus(window);
         }
       }
+    }
+    // What came before the first evaluation is unknown (a new service, a restarted controller):
+    // it counts as a recommendation of the count then, so no scale-down before a full window.
+    if (st.firstEvaluated.isAfter(now.minus(window))) {
+      stabilized = current;
+      Instant end = st.firstEvaluated.plus(window);
+      until = until == null || end.isAfter(until) ? end : until;
+    }
+    if (stabilized >= current) {
       holds.add(hold(holds, "stabilization", until));
     }
     if (st.lastChange != null && now.isBefore(st.lastChange.plus(policy.downCooldown()))) {

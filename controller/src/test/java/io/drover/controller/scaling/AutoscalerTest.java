@@ -255,12 +255,13 @@ class AutoscalerTest {
 
   @Test
   void anEvaluationWithoutMetricsIsNotRememberedByTheWindows() {
-    ScalingPolicy policy = policy(0, 60, 0, 0, 4, 1, List.of(CPU_70), List.of());
+    ScalingPolicy policy = policy(10, 0, 0, 0, 4, 1, List.of(CPU_70), List.of());
 
-    eval(policy, 3, Map.of(), 0); // nothing to remember
-    ScalingDecision d = eval(policy, 3, cpu(10), 5);
+    eval(policy, 2, cpu(70), 0); // recommends 2
+    eval(policy, 2, Map.of(), 5); // nothing to remember
+    ScalingDecision d = eval(policy, 2, cpu(140), 10); // the window (0s, 10s] holds only this 4
 
-    assertThat(d.desired()).isEqualTo(2);
+    assertThat(d.desired()).isEqualTo(4);
   }
 
   // ---- interval ----
@@ -599,15 +600,34 @@ class AutoscalerTest {
   }
 
   @Test
-  void forgettingAServiceStartsItAfresh() {
+  void aServiceSeenForTheFirstTimeIsNotScaledDownBeforeAFullDownWindow() {
+    // As after a controller restart: the history is gone, and the count in force counts as a
+    // recommendation of the first evaluation.
     ScalingPolicy policy = policy(0, 60, 10, 30, 4, 1, List.of(CPU_70), List.of());
-    eval(policy, 3, cpu(140), 0);
+
+    ScalingDecision first = eval(policy, 6, cpu(10), 1);
+    assertThat(first.message())
+        .isEqualTo(
+            "would scale orders down 6→5 (cpu 10% < target 70%), but stabilization holds until"
+                + " 12:01:01");
+    assertThat(eval(policy, 6, cpu(140), 6).desired()).isEqualTo(10); // scale-ups are not held
+    // Past the first window, the 12 recommended at second 6 still holds until second 66.
+    assertThat(eval(policy, 10, cpu(7), 61).heldUntil()).contains(at(66));
+    assertThat(eval(policy, 10, cpu(7), 66).desired()).isEqualTo(9);
+  }
+
+  @Test
+  void forgettingAServiceStartsItAfresh() {
+    ScalingPolicy policy = policy(0, 0, 10, 30, 4, 1, List.of(CPU_70), List.of());
+    eval(policy, 3, cpu(140), 0); // 3→6, and a cooldown until second 10
 
     engine.forget("orders");
 
-    assertThat(eval(policy, 6, cpu(10), 1).desired()).isEqualTo(5);
+    assertThat(eval(policy, 6, cpu(140), 1).desired()).isEqualTo(10);
     engine.retain(List.of("other"));
-    assertThat(eval(policy, 5, cpu(10), 2).desired()).isEqualTo(4);
+    assertThat(eval(policy, 10, cpu(140), 2).desired()).isEqualTo(14);
+    engine.retain(List.of("orders"));
+    assertThat(eval(policy, 14, cpu(140), 3).kind()).isEqualTo(Kind.NOT_DUE);
   }
 
   @Test
