@@ -75,6 +75,46 @@ final class CatalogHash {
     number(s.warmPool());
     duration(s.gracePeriod());
     duration(s.startTimeout());
+    s.scaling().ifPresent(this::scaling);
+  }
+
+  /**
+   * Fed only when present, after a marker no text length can be (-1), so that the hash of every
+   * catalog written before scaling existed stays what it was, and no two contents share a hash.
+   */
+  private void scaling(ScalingPolicy p) {
+    number(-1);
+    duration(p.interval());
+    duration(p.upStabilization());
+    duration(p.downStabilization());
+    duration(p.upCooldown());
+    duration(p.downCooldown());
+    number(p.maxStepUp());
+    number(p.maxStepDown());
+    number(p.overload() ? 1 : 0);
+    duration(p.overloadCooldown());
+    // Targets and rules are combined by taking the largest recommendation: their order means
+    // nothing.
+    number(p.targets().size());
+    for (ScalingPolicy.Target t :
+        p.targets().stream().sorted(Comparator.comparing(ScalingPolicy.Target::metric)).toList()) {
+      text(t.metric());
+      decimal(t.target());
+    }
+    number(p.rules().size());
+    for (ScalingPolicy.Rule r :
+        p.rules().stream()
+            .sorted(
+                Comparator.comparing(ScalingPolicy.Rule::metric)
+                    .thenComparing(ScalingPolicy.Rule::condition)
+                    .thenComparingDouble(ScalingPolicy.Rule::threshold)
+                    .thenComparingInt(ScalingPolicy.Rule::change))
+            .toList()) {
+      text(r.metric());
+      text(r.condition().name());
+      decimal(r.threshold());
+      number(r.change());
+    }
   }
 
   private void text(String text) {
@@ -85,6 +125,10 @@ final class CatalogHash {
 
   private void number(long n) {
     digest.update(ByteBuffer.allocate(Long.BYTES).putLong(n).array());
+  }
+
+  private void decimal(double d) {
+    number(Double.doubleToLongBits(d == 0 ? 0.0 : d));
   }
 
   private void duration(Duration d) {

@@ -17,6 +17,11 @@ final class CatalogRules {
   static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   static final Pattern PROPERTY_NAME = Pattern.compile("[A-Za-z0-9_$][A-Za-z0-9_$.\\-]*");
 
+  /** Metric names as the container flattens them: {@code requests.p99}, {@code cpu}. */
+  static final Pattern METRIC = Pattern.compile("[a-zA-Z0-9_.]+");
+
+  static final String METRIC_RULE = "letters, digits, '_' and '.'";
+
   static final int MAX_SOURCE_BYTES = 1 << 20;
   static final int MAX_SERVICES = 1000;
   static final int MAX_TEXT_LENGTH = 1024;
@@ -31,6 +36,15 @@ final class CatalogRules {
   static final int MAX_MEMORY_MB = 1 << 20;
   static final int MAX_CPU_MILLIS = 1_000_000;
   static final Duration MAX_DURATION = Duration.ofDays(1);
+
+  static final Duration MIN_SCALING_INTERVAL = Duration.ofSeconds(1);
+  static final Duration MAX_SCALING_INTERVAL = Duration.ofMinutes(10);
+
+  /** The longest stabilization window or cooldown. */
+  static final Duration MAX_SCALING_WINDOW = Duration.ofHours(1);
+
+  /** Targets, and rules, of one service. */
+  static final int MAX_SCALING_ITEMS = 16;
 
   static final int DEFAULT_MIN_REPLICAS = 1;
   static final String DEFAULT_PORT = "http";

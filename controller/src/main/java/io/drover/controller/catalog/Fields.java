@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  */
 final class Fields {
   private static final Pattern WHOLE_NUMBER = Pattern.compile("-?[0-9]{1,12}");
+  private static final Pattern DECIMAL =
+      Pattern.compile("[-+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?");
 
   private final YamlNode.Mapping mapping;
   private final String path;
@@ -163,6 +165,112 @@ final class Fields {
       return Optional.empty();
     }
     return Optional.of(value);
+  }
+
+  /**
+   * A duration such as 0s, 500ms or 2m between {@code min} and {@code max}, both included; zero is
+   * allowed when {@code min} is zero.
+   */
+  Optional<Duration> duration(String key, Duration byDefault, Duration min, Duration max) {
+    if (!has(key)) {
+      return Optional.of(byDefault);
+    }
+    Optional<String> text = text(entries.get(key).value(), path(key));
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    Duration value;
+    try {
+      value = Durations.parse(text.get());
+    } catch (RuntimeException e) {
+      problem(key, "'" + text.get() + "' is not a duration such as 500ms, 5s or 2m");
+      return Optional.empty();
+    }
+    if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+      problem(
+          key,
+          "must be between "
+              + Durations.format(min)
+              + " and "
+              + Durations.format(max)
+              + ", not "
+              + text.get());
+      return Optional.empty();
+    }
+    return Optional.of(value);
+  }
+
+  /** {@code true} or {@code false}. */
+  Optional<Boolean> bool(String key, boolean byDefault) {
+    if (!has(key)) {
+      return Optional.of(byDefault);
+    }
+    YamlNode node = entries.get(key).value();
+    if (node instanceof YamlNode.Scalar s && s.kind() == YamlNode.Scalar.Kind.TRUE) {
+      return Optional.of(true);
+    }
+    if (node instanceof YamlNode.Scalar s && s.kind() == YamlNode.Scalar.Kind.FALSE) {
+      return Optional.of(false);
+    }
+    problem(key, "expected true or false, found " + node.describe());
+    return Optional.empty();
+  }
+
+  /** A finite decimal number such as 70, 0.25 or 1e3; empty (reported) when absent. */
+  Optional<Double> number(String key) {
+    if (!has(key)) {
+      problem(key, "missing");
+      return Optional.empty();
+    }
+    Optional<String> text = text(entries.get(key).value(), path(key));
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    if (!DECIMAL.matcher(text.get()).matches()) {
+      problem(key, "expected a number such as 70 or 0.25, found '" + text.get() + "'");
+      return Optional.empty();
+    }
+    double value = Double.parseDouble(text.get());
+    if (!Double.isFinite(value)) {
+      problem(key, "'" + text.get() + "' is too large");
+      return Optional.empty();
+    }
+    return Optional.of(value);
+  }
+
+  /**
+   * The list of mappings under {@code key}, each opened against {@code known} and named {@code
+   * key[i]}; an empty list when the key is absent. Items that are not mappings are reported and
+   * left out, so callers compare the count of problems to tell whether all were usable.
+   */
+  Optional<List<Fields>> mappings(String key, List<String> known, int maxItems) {
+    if (!has(key)) {
+      return Optional.of(List.of());
+    }
+    YamlNode node = entries.get(key).value();
+    if (!(node instanceof YamlNode.Sequence sequence)) {
+      problem(key, "expected a list, found " + node.describe());
+      return Optional.empty();
+    }
+    if (sequence.items().size() > maxItems) {
+      problem(key, "at most " + maxItems + " items, not " + sequence.items().size());
+      return Optional.empty();
+    }
+    List<Fields> items = new ArrayList<>();
+    for (int i = 0; i < sequence.items().size(); i++) {
+      of(sequence.items().get(i), path(key) + "[" + i + "]", problems, known).ifPresent(items::add);
+    }
+    return Optional.of(items);
+  }
+
+  /** The value under {@code key} as written, for messages; empty when it is not a scalar. */
+  String textOf(String key) {
+    return node(key).orElse(null) instanceof YamlNode.Scalar s ? s.text() : "";
+  }
+
+  /** A problem with this mapping as a whole, such as a key it lacks. */
+  void problemHere(String problem) {
+    problems.add(mapping.position(), path, problem);
   }
 
   /** One of an enum's constants, written in any case. */

@@ -30,7 +30,8 @@ final class ServiceReader {
           "systemProperties",
           "warmPool",
           "gracePeriod",
-          "startTimeout");
+          "startTimeout",
+          "scaling");
   static final List<String> ARTIFACT_KEYS = List.of("path", "url", "blob", "sha256");
   static final List<String> ARTIFACT_SOURCES = List.of("path", "url", "blob");
   static final List<String> RESOURCES_KEYS = List.of("memoryMb", "cpuMillis");
@@ -88,6 +89,7 @@ final class ServiceReader {
     Optional<Duration> gracePeriod = f.duration("gracePeriod", CatalogRules.DEFAULT_GRACE_PERIOD);
     Optional<Duration> startTimeout =
         f.duration("startTimeout", CatalogRules.DEFAULT_START_TIMEOUT);
+    Optional<Optional<ScalingPolicy>> scaling = ScalingReader.read(f);
     if (problems.size() > before) {
       return Optional.empty();
     }
@@ -107,7 +109,8 @@ final class ServiceReader {
             systemProperties.get(),
             warmPool.get(),
             gracePeriod.get(),
-            startTimeout.get());
+            startTimeout.get(),
+            scaling.get());
     return Optional.of(new ServiceDraft(spec, path, resourcesFields.get().at("memoryMb")));
   }
 

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One microservice the controller must run. {@link CatalogParser} checks every rule and fills every
@@ -15,6 +16,7 @@ import java.util.Objects;
  * @param warmPool containers kept started and empty on each node, ready to load this service
  * @param gracePeriod how long an instance may take to stop before it is killed
  * @param startTimeout how long an instance may take to become healthy before it counts as failed
+ * @param scaling how the controller scales the service; empty: it is not autoscaled
  */
 public record ServiceSpec(
     String name,
@@ -31,7 +33,8 @@ public record ServiceSpec(
     Map<String, String> systemProperties,
     int warmPool,
     Duration gracePeriod,
-    Duration startTimeout) {
+    Duration startTimeout,
+    Optional<ScalingPolicy> scaling) {
 
   public ServiceSpec {
     Objects.requireNonNull(name, "name");
@@ -44,6 +47,7 @@ public record ServiceSpec(
     Objects.requireNonNull(health, "health");
     Objects.requireNonNull(gracePeriod, "gracePeriod");
     Objects.requireNonNull(startTimeout, "startTimeout");
+    Objects.requireNonNull(scaling, "scaling");
     ports = Copies.list(ports);
     env = Copies.map(env);
     args = Copies.list(args);

@@ -140,7 +140,8 @@ class CatalogParserTest {
                 Map.of(),
                 0,
                 Duration.ofSeconds(10),
-                Duration.ofSeconds(60)));
+                Duration.ofSeconds(60),
+                Optional.empty()));
   }
 
   @Test
