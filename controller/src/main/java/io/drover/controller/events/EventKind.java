@@ -28,6 +28,8 @@ public enum EventKind {
   CATALOG_REJECTED,
   /** The number of instances a service should have changed, with the reason. */
   SERVICE_SCALED,
+  /** The autoscaler would have scaled, but a stabilization window or cooldown holds it. */
+  SCALING_HELD,
   /** An instance could not be placed; the message says what it waits for. */
   INSTANCE_PENDING,
   /** An instance was given a node, a container and ports. */

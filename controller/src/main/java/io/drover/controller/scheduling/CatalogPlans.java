@@ -43,7 +43,8 @@ public final class CatalogPlans {
         s.gracePeriod(),
         s.startTimeout(),
         s.warmPool(),
-        health(s.health()));
+        health(s.health()),
+        s.scaling());
   }
 
   static Health health(HealthCheck h) {

@@ -23,9 +23,12 @@ import io.drover.controller.nodes.NodeRegistry;
 import io.drover.controller.nodes.NodeState;
 import io.drover.controller.ports.PortPool;
 import io.drover.controller.providers.Fleet;
+import io.drover.controller.scaling.Autoscaler;
+import io.drover.controller.scaling.ScalingDecision;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -80,6 +83,9 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   private final Map<String, Instant> placementHeldUntil = new HashMap<>();
   private final Map<String, String> lastPendingReason = new HashMap<>();
   private boolean reconcileQueued;
+
+  /** Decides scale changes from metrics and overload reports; owned by this thread. */
+  private final Autoscaler autoscaler = new Autoscaler(ZoneId.systemDefault());
 
   /** The provider's servers, when one can add or remove them. */
   private Fleet fleet;
@@ -153,6 +159,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
             desired.merge(plan.name(), plan.initial(), (old, fresh) -> plan.clamp(old));
           }
           removed.forEach(desired::remove);
+          autoscaler.retain(plans.keySet());
           queueReconcile();
           return null;
         });
@@ -180,6 +187,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
           }
           int before = desired.getOrDefault(service, plan.initial());
           desired.put(service, replicas);
+          autoscaler.operatorScaled(service, replicas, clock.instant());
           if (before != replicas) {
             events.publish(
                 EventKind.SERVICE_SCALED,
@@ -322,12 +330,108 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   @Override
   public void overload(String nodeId, String instanceId, String reason) {
     run(
-        () ->
-            events.publish(
-                EventKind.INSTANCE_OVERLOADED,
-                "instance/" + instanceId,
-                instanceId + " reports overload: " + reason,
-                Map.of("node", nodeName(nodeId))));
+        () -> {
+          events.publish(
+              EventKind.INSTANCE_OVERLOADED,
+              "instance/" + instanceId,
+              instanceId + " reports overload: " + reason,
+              Map.of("node", nodeName(nodeId)));
+          Instance instance = instances.get(instanceId);
+          ServicePlan plan = instance == null ? null : plans.get(instance.service());
+          if (plan == null || plan.scaling().isEmpty() || !plan.scaling().get().overload()) {
+            return;
+          }
+          int current = desired.getOrDefault(plan.name(), plan.initial());
+          apply(
+              autoscaler.overload(
+                  plan.name(),
+                  plan.scaling().get(),
+                  current,
+                  plan.min(),
+                  plan.max(),
+                  instanceId,
+                  reason,
+                  clock.instant()),
+              true);
+        });
+  }
+
+  /** Puts an autoscaler decision in force, and says what it decided (or nearly did). */
+  private void apply(ScalingDecision decision, boolean reconcileAfter) {
+    if (decision.changes()) {
+      desired.put(decision.service(), decision.desired());
+      events.publish(
+          EventKind.SERVICE_SCALED,
+          "service/" + decision.service(),
+          decision.message(),
+          Map.of(
+              "from", Integer.toString(decision.current()),
+              "to", Integer.toString(decision.desired()),
+              "by", "autoscaler"));
+      if (reconcileAfter) {
+        reconcileNow();
+      }
+    } else if (decision.reportable()) {
+      events.publish(
+          EventKind.SCALING_HELD,
+          "service/" + decision.service(),
+          decision.message(),
+          decision.heldUntil().map(t -> Map.of("until", t.toString())).orElse(Map.of()));
+    }
+  }
+
+  /** Runs the autoscaler for each service with a scaling policy, when its interval is due. */
+  private void autoscale(Instant now) {
+    for (ServicePlan plan : List.copyOf(plans.values())) {
+      if (plan.scaling().isEmpty()) {
+        continue;
+      }
+      int current = desired.getOrDefault(plan.name(), plan.initial());
+      apply(
+          autoscaler.evaluate(
+              plan.name(),
+              plan.scaling().get(),
+              current,
+              plan.min(),
+              plan.max(),
+              metrics(plan.name()),
+              now),
+          false);
+    }
+  }
+
+  /**
+   * The service's metrics averaged over its READY instances: {@code cpu} (percent of one core),
+   * {@code heap} (percent of max) and every metric the service reports.
+   */
+  private Map<String, Double> metrics(String service) {
+    Map<String, Double> sums = new HashMap<>();
+    Map<String, Integer> counts = new HashMap<>();
+    for (Instance i : instances.values()) {
+      if (!i.service().equals(service) || i.state() != InstanceState.READY) {
+        continue;
+      }
+      ContainerLoad load = loads.get(i.containerId());
+      if (load == null) {
+        continue;
+      }
+      add(sums, counts, "cpu", load.cpuPercent());
+      if (load.heapMaxBytes() > 0) {
+        add(sums, counts, "heap", 100.0 * load.heapUsedBytes() / load.heapMaxBytes());
+      }
+      load.serviceMetrics().forEach((name, value) -> add(sums, counts, name, value));
+    }
+    Map<String, Double> averages = new HashMap<>();
+    sums.forEach((name, sum) -> averages.put(name, sum / counts.get(name)));
+    return averages;
+  }
+
+  private static void add(
+      Map<String, Double> sums, Map<String, Integer> counts, String name, double value) {
+    if (Double.isFinite(value)) {
+      sums.merge(name, value, Double::sum);
+      counts.merge(name, 1, Integer::sum);
+    }
   }
 
   @Override
@@ -404,6 +508,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
         }
       }
       progressDrains(now);
+      autoscale(now);
       for (ServicePlan plan : plans.values()) {
         converge(plan, now);
       }

@@ -1,10 +1,12 @@
 package io.drover.controller.scheduling;
 
 import io.drover.controller.agents.Health;
+import io.drover.controller.catalog.ScalingPolicy;
 import io.drover.controller.containers.JvmProfile;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What the scheduler needs of one catalog service.
@@ -33,7 +35,8 @@ public record ServicePlan(
     Duration gracePeriod,
     Duration startTimeout,
     int warmPool,
-    Health health) {
+    Health health,
+    Optional<ScalingPolicy> scaling) {
 
   public ServicePlan {
     ports = List.copyOf(ports);
