@@ -124,8 +124,8 @@ public final class HelloService implements MicroService {
   public void stop() throws InterruptedException {
     ready = false;
     checker.shutdownNow();
-    // Stop accepting at once; requests in progress get up to a second.
-    server.stop(1);
+    // Callers were sent elsewhere while this instance drained: close at once.
+    server.stop(0);
     workers.shutdown();
     workers.awaitTermination(1, TimeUnit.SECONDS);
     System.out.println("hello " + context.instanceId() + " stopped");

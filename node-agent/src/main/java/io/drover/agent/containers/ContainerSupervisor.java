@@ -50,6 +50,9 @@ public final class ContainerSupervisor implements AutoCloseable {
   /** A container that has not attached by then is assumed broken and killed. */
   private static final Duration ATTACH_DEADLINE = Duration.ofSeconds(60);
 
+  /** How long a spare container may take to exit after SIGTERM. */
+  private static final Duration SPARE_GRACE = Duration.ofSeconds(2);
+
   /** Consecutive failed health checks after which the instance is reported unhealthy. */
   private static final int UNHEALTHY_AFTER = 3;
 
@@ -485,7 +488,7 @@ public final class ContainerSupervisor implements AutoCloseable {
             && (record.stopRequested
                 || (record.exitCode == 0
                     && record.state == ContainerState.CONTAINER_STATE_STOPPING));
-    if (!expected && record.state == ContainerState.CONTAINER_STATE_STARTING) {
+    if (!expected && !stoppingAll && record.state == ContainerState.CONTAINER_STATE_STARTING) {
       delayLaunches(record.profile);
     }
     if (record.reason.isEmpty() || expected) {
@@ -565,7 +568,8 @@ public final class ContainerSupervisor implements AutoCloseable {
       changed(spare);
     }
     if (spare.channel == null || !spare.channel.release(0)) {
-      terminate(spare, Duration.ZERO);
+      // Nothing runs in a spare: a short grace lets its JVM exit cleanly all the same.
+      terminate(spare, SPARE_GRACE);
     }
   }
 
