@@ -19,6 +19,7 @@ import io.drover.controller.grpc.GrpcServer;
 import io.drover.controller.nodes.NodeRegistry;
 import io.drover.controller.providers.Fleet;
 import io.drover.controller.providers.ProviderLoader;
+import io.drover.controller.recovery.FailureDetector;
 import io.drover.controller.scheduling.CatalogService;
 import io.drover.controller.scheduling.Scheduler;
 import io.drover.provider.ProviderContext;
@@ -51,6 +52,7 @@ public final class Controller implements AutoCloseable {
   private final GrpcServer grpc;
   private final HttpEndpoint http;
   private final Fleet fleet;
+  private final FailureDetector failureDetector;
 
   private Controller(ControllerConfig config, Clock clock) {
     try {
@@ -130,6 +132,13 @@ public final class Controller implements AutoCloseable {
             scheduler::changed);
     fleet.start();
     scheduler.useFleet(fleet, providerSettings.idleServerTtl());
+    this.failureDetector =
+        new FailureDetector(
+            nodes,
+            config.liveness().suspectAfter(),
+            config.liveness().lostAfter(),
+            scheduler::nodeLost);
+    failureDetector.start();
     events.publish(
         EventKind.CONTROLLER_STARTED,
         "controller",
@@ -207,7 +216,7 @@ public final class Controller implements AutoCloseable {
   @Override
   public void close() {
     log.info("controller stopping");
-    close(grpc, catalog, scheduler, fleet, http);
+    close(failureDetector, grpc, catalog, scheduler, fleet, http);
     io.shutdownNow();
   }
 }

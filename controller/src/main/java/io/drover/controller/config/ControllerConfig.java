@@ -1,5 +1,7 @@
 package io.drover.controller.config;
 
+import io.drover.common.config.ConfigException;
+import io.drover.common.config.Durations;
 import io.drover.common.config.Settings;
 import io.drover.common.net.HostPort;
 import java.nio.file.Path;
@@ -20,7 +22,46 @@ public record ControllerConfig(
     Duration portQuarantine,
     Duration foreignPortHold,
     long artifactMaxBytes,
-    ProviderSettings provider) {
+    ProviderSettings provider,
+    Liveness liveness) {
+
+  /**
+   * The failure detector's and the restart's timing.
+   *
+   * @param startupGrace after a restart, how long to wait for known nodes before acting
+   */
+  public record Liveness(Duration suspectAfter, Duration lostAfter, Duration startupGrace) {
+    public static Liveness defaults() {
+      return new Liveness(
+          ControllerSettings.SUSPECT_AFTER.defaultValue(),
+          ControllerSettings.LOST_AFTER.defaultValue(),
+          ControllerSettings.STARTUP_GRACE.defaultValue());
+    }
+
+    static Liveness from(Settings s, Duration telemetryInterval) {
+      Duration suspect = s.get(ControllerSettings.SUSPECT_AFTER);
+      Duration lost = s.get(ControllerSettings.LOST_AFTER);
+      if (suspect.compareTo(telemetryInterval) <= 0) {
+        throw new ConfigException(
+            ControllerSettings.SUSPECT_AFTER.name()
+                + " ("
+                + Durations.format(suspect)
+                + ") must be longer than telemetryInterval ("
+                + Durations.format(telemetryInterval)
+                + "), or every node would be suspect between two samples");
+      }
+      if (lost.compareTo(suspect) <= 0) {
+        throw new ConfigException(
+            ControllerSettings.LOST_AFTER.name()
+                + " ("
+                + Durations.format(lost)
+                + ") must be longer than suspectAfter ("
+                + Durations.format(suspect)
+                + ")");
+      }
+      return new Liveness(suspect, lost, s.get(ControllerSettings.STARTUP_GRACE));
+    }
+  }
 
   /**
    * How servers are obtained.
@@ -141,7 +182,8 @@ public record ControllerConfig(
                 .collect(
                     java.util.stream.Collectors.toMap(
                         Map.Entry::getKey, e -> e.getValue().value())),
-            s.find(ControllerSettings.PROVIDER_PLUGIN_PATH)));
+            s.find(ControllerSettings.PROVIDER_PLUGIN_PATH)),
+        Liveness.from(s, s.get(ControllerSettings.TELEMETRY_INTERVAL)));
   }
 
   /** Every default, with the given addresses and data dir; for tests and embedding. */
@@ -158,7 +200,8 @@ public record ControllerConfig(
         ControllerSettings.PORTS_QUARANTINE.defaultValue(),
         ControllerSettings.PORTS_FOREIGN_HOLD.defaultValue(),
         ControllerSettings.ARTIFACTS_MAX_BYTES.defaultValue(),
-        ProviderSettings.standalone());
+        ProviderSettings.standalone(),
+        Liveness.defaults());
   }
 
   public ControllerConfig withTelemetryInterval(Duration interval) {
@@ -174,7 +217,8 @@ public record ControllerConfig(
         portQuarantine,
         foreignPortHold,
         artifactMaxBytes,
-        provider);
+        provider,
+        liveness);
   }
 
   public ControllerConfig withMaxMessageBytes(int bytes) {
@@ -190,7 +234,8 @@ public record ControllerConfig(
         portQuarantine,
         foreignPortHold,
         artifactMaxBytes,
-        provider);
+        provider,
+        liveness);
   }
 
   public ControllerConfig withCatalog(CatalogLocation location) {
@@ -206,7 +251,8 @@ public record ControllerConfig(
         portQuarantine,
         foreignPortHold,
         artifactMaxBytes,
-        provider);
+        provider,
+        liveness);
   }
 
   public ControllerConfig withProvider(ProviderSettings settings) {
@@ -222,7 +268,8 @@ public record ControllerConfig(
         portQuarantine,
         foreignPortHold,
         artifactMaxBytes,
-        settings);
+        settings,
+        liveness);
   }
 
   public ControllerConfig withPortQuarantine(Duration quarantine) {
@@ -238,6 +285,24 @@ public record ControllerConfig(
         quarantine,
         foreignPortHold,
         artifactMaxBytes,
-        provider);
+        provider,
+        liveness);
+  }
+
+  public ControllerConfig withLiveness(Liveness timing) {
+    return new ControllerConfig(
+        listen,
+        httpListen,
+        dataDir,
+        telemetryInterval,
+        maxMessageBytes,
+        eventsRetained,
+        grpcThreads,
+        catalog,
+        portQuarantine,
+        foreignPortHold,
+        artifactMaxBytes,
+        provider,
+        timing);
   }
 }

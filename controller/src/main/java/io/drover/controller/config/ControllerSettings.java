@@ -26,6 +26,28 @@ public final class ControllerSettings {
           Duration.ofMillis(100),
           Duration.ofMinutes(1),
           "how often agents send telemetry (it is also their heartbeat)");
+  public static final ConfigKey<Duration> SUSPECT_AFTER =
+      ConfigKey.duration(
+          "suspectAfter",
+          Duration.ofSeconds(2),
+          Duration.ofMillis(100),
+          Duration.ofHours(1),
+          "a node heard nothing from for this long is SUSPECT and takes no new instances");
+  public static final ConfigKey<Duration> LOST_AFTER =
+      ConfigKey.duration(
+          "lostAfter",
+          Duration.ofSeconds(5),
+          Duration.ofMillis(200),
+          Duration.ofHours(2),
+          "a node heard nothing from for this long is LOST: its instances are replaced elsewhere");
+  public static final ConfigKey<Duration> STARTUP_GRACE =
+      ConfigKey.duration(
+          "startupGrace",
+          Duration.ofSeconds(5),
+          Duration.ZERO,
+          Duration.ofMinutes(10),
+          "after a restart, how long the controller waits for the nodes it knew to reconnect"
+              + " before it places or stops anything");
   public static final ConfigKey<Long> MAX_MESSAGE_BYTES =
       ConfigKey.bytes(
           "maxMessageBytes",
@@ -122,6 +144,9 @@ public final class ControllerSettings {
           HTTP_LISTEN,
           DATA_DIR,
           TELEMETRY_INTERVAL,
+          SUSPECT_AFTER,
+          LOST_AFTER,
+          STARTUP_GRACE,
           MAX_MESSAGE_BYTES,
           EVENTS_RETAINED,
           GRPC_THREADS,

@@ -8,6 +8,12 @@ public enum EventKind {
   NODE_RECONNECTED,
   /** A node's stream closed. */
   NODE_DISCONNECTED,
+  /** Nothing arrived from a node for {@code suspectAfter}; it takes no new instances. */
+  NODE_SUSPECT,
+  /** A suspected node was heard from again in time. */
+  NODE_READY_AGAIN,
+  /** Nothing arrived from a node for {@code lostAfter}; its instances are replaced elsewhere. */
+  NODE_LOST,
   /** A node opened a new stream while its previous one was still open; the old one was closed. */
   NODE_SESSION_REPLACED,
   /** A node takes no new instances. */
@@ -44,6 +50,16 @@ public enum EventKind {
   INSTANCE_STOPPED,
   /** An instance failed to start, crashed, or its artifact was refused. */
   INSTANCE_FAILED,
+  /** An instance was lost with its node; a replacement is placed and the original fenced. */
+  INSTANCE_LOST,
+  /** An instance is replaced (make-before-break) because of its errors or crashes. */
+  INSTANCE_REPLACING,
+  /** An instance crashed and its agent restarts it in place after a backoff. */
+  INSTANCE_RESTARTING,
+  /** A node that came back was told to stop instances that had been replaced (fencing). */
+  INSTANCES_FENCED,
+  /** A node was marked unhealthy by the error policy; it takes no new instances. */
+  NODE_UNHEALTHY,
   /** A service said it is overloaded. */
   INSTANCE_OVERLOADED,
   /** A service reported an error. */

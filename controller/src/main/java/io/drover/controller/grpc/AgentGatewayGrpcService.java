@@ -158,7 +158,8 @@ public final class AgentGatewayGrpcService extends AgentGatewayGrpc.AgentGateway
                       .setNodeId(nodeId)
                       .setSessionEpoch(epoch)
                       .setControllerVersion(Version.current())
-                      .setTelemetryIntervalMs((int) telemetryInterval.toMillis()))
+                      .setTelemetryIntervalMs((int) telemetryInterval.toMillis())
+                      .addAllReplacedInstanceIds(registry.fenced(nodeId)))
               .build());
     }
 

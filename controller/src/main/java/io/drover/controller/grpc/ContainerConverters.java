@@ -30,6 +30,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Containers, their loads and the commands about them, between proto and domain. */
 final class ContainerConverters {
@@ -53,7 +54,13 @@ final class ContainerConverters {
         text("container.instance_id", r.getInstanceId(), SHORT_TEXT),
         ports,
         text("container.reason", r.getReason(), ProtoLimits.LONG_TEXT),
-        r.getExitCode());
+        r.getExitCode(),
+        new ContainerView.Restarts(
+            r.getRestarts(),
+            r.getRestartAtMs() > 0
+                ? Optional.of(Instant.ofEpochMilli(r.getRestartAtMs()))
+                : Optional.empty(),
+            text("container.last_error", r.getLastError(), ProtoLimits.LONG_TEXT)));
   }
 
   static List<ContainerView> containers(String nodeId, List<ContainerReport> reports) {
@@ -138,7 +145,10 @@ final class ContainerConverters {
             .setService(c.service())
             .setInstanceId(c.instanceId())
             .setReason(c.reason())
-            .setExitCode(c.exitCode());
+            .setExitCode(c.exitCode())
+            .setRestarts(c.restarts().count())
+            .setLastError(c.restarts().lastError());
+    c.restarts().restartAt().ifPresent(t -> b.setRestartAtMs(t.toEpochMilli()));
     c.ports()
         .forEach((name, port) -> b.addPorts(PortBinding.newBuilder().setName(name).setPort(port)));
     return b.build();

@@ -45,6 +45,8 @@ final class NodeConverters {
     return switch (s) {
       case READY -> io.drover.v1.NodeState.NODE_STATE_READY;
       case DISCONNECTED -> io.drover.v1.NodeState.NODE_STATE_DISCONNECTED;
+      case SUSPECT -> io.drover.v1.NodeState.NODE_STATE_SUSPECT;
+      case LOST -> io.drover.v1.NodeState.NODE_STATE_LOST;
     };
   }
 

@@ -45,8 +45,10 @@ final class SchedulingConverters {
             .setContainerId(i.containerId())
             .setRestarts(i.restarts())
             .setReason(i.reason())
+            .setLastError(i.lastError())
             .setCreatedAtMs(i.createdAt().toEpochMilli());
     i.readyAt().ifPresent(t -> b.setReadyAtMs(t.toEpochMilli()));
+    i.restartAt().ifPresent(t -> b.setRestartAtMs(t.toEpochMilli()));
     i.ports()
         .forEach((name, port) -> b.addPorts(PortBinding.newBuilder().setName(name).setPort(port)));
     return b.build();

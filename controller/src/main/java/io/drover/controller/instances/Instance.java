@@ -19,6 +19,8 @@ public final class Instance {
   private String reason = "";
   private Instant placedAt;
   private Instant readyAt;
+  private String lastError = "";
+  private Instant restartAt;
 
   /** Set on a replacement: the instance it takes over from (a drain moves instances). */
   private String replacing = "";
@@ -130,10 +132,38 @@ public final class Instance {
   public void failed(String why) {
     state = InstanceState.FAILED;
     reason = why;
+    lastError = why;
+  }
+
+  /** Crashed; its agent starts it again at {@code at}, in place, with the same ports. */
+  public void restarting(int count, Instant at, String why) {
+    state = InstanceState.RESTARTING;
+    restarts = count;
+    restartAt = at;
+    reason = why;
+    lastError = why;
+  }
+
+  /** Its agent restarted it in a new container. */
+  public void restarted(String container, int count) {
+    state = InstanceState.STARTING;
+    containerId = container;
+    restarts = count;
+    restartAt = null;
+    reason = "";
   }
 
   public void restarts(int count) {
     restarts = count;
+  }
+
+  public int restarts() {
+    return restarts;
+  }
+
+  /** Notes an error the service reported; the instance keeps running. */
+  public void lastError(String error) {
+    lastError = error;
   }
 
   public InstanceView view() {
@@ -148,6 +178,8 @@ public final class Instance {
         restarts,
         reason,
         createdAt,
-        Optional.ofNullable(readyAt));
+        Optional.ofNullable(readyAt),
+        lastError,
+        Optional.ofNullable(restartAt));
   }
 }

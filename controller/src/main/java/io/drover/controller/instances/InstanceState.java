@@ -14,11 +14,13 @@ public enum InstanceState {
   STOPPING,
   /** Stopped on purpose. */
   STOPPED,
-  /** Failed to start, crashed, or its artifact was refused. */
-  FAILED;
+  /** Failed to start, crashed, lost with its node, or its artifact was refused. */
+  FAILED,
+  /** Crashed; its agent restarts it in place with its ports after a backoff (crash loop). */
+  RESTARTING;
 
   /** Counts toward the service's desired replicas. */
   public boolean isLive() {
-    return this == PENDING || this == STARTING || this == READY;
+    return this == PENDING || this == STARTING || this == READY || this == RESTARTING;
   }
 }

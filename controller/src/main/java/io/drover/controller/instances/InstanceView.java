@@ -22,7 +22,9 @@ public record InstanceView(
     int restarts,
     String reason,
     Instant createdAt,
-    Optional<Instant> readyAt) {
+    Optional<Instant> readyAt,
+    String lastError,
+    Optional<Instant> restartAt) {
 
   public InstanceView {
     ports = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(ports));

@@ -1,5 +1,6 @@
 package io.drover.controller.nodes;
 
+import io.drover.common.config.Durations;
 import io.drover.common.errors.InvalidArgumentException;
 import io.drover.common.errors.NotFoundException;
 import io.drover.controller.agents.AgentCommand;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -47,9 +49,11 @@ public final class NodeRegistry {
     boolean first;
     Duration away;
     long epoch;
+    NodeState previous;
     synchronized (entry) {
       first = entry.hello == null;
-      superseded = entry.state == NodeState.READY ? entry.session : null;
+      previous = entry.state;
+      superseded = entry.state != null && entry.state.connected() ? entry.session : null;
       away =
           entry.disconnectedAt == null
               ? Duration.ZERO
@@ -101,9 +105,10 @@ public final class NodeRegistry {
           subject,
           String.format(
               Locale.ROOT,
-              "node %s reconnected after %.1f s away, epoch %d",
+              "node %s reconnected after %.1f s away (it was %s), epoch %d",
               hello.nodeName(),
               away.toMillis() / 1000.0,
+              previous,
               epoch),
           attributes);
     }
@@ -116,25 +121,174 @@ public final class NodeRegistry {
     if (entry == null) {
       return false;
     }
+    boolean back;
     synchronized (entry) {
-      if (entry.epoch != epoch || entry.state != NodeState.READY) {
+      if (entry.epoch != epoch || !entry.state.connected()) {
         return false;
       }
       entry.load = load;
-      entry.lastSeen = clock.instant();
-      return true;
+      back = heardFrom(entry);
     }
+    if (back) {
+      readyAgain(entry);
+    }
+    return true;
   }
 
   /** Notes that the current session of the node is alive. */
   public void touch(String nodeId, long epoch) {
     Entry entry = nodes.get(nodeId);
-    if (entry != null) {
+    if (entry == null) {
+      return;
+    }
+    boolean back = false;
+    synchronized (entry) {
+      if (entry.epoch == epoch && entry.state.connected()) {
+        back = heardFrom(entry);
+      }
+    }
+    if (back) {
+      readyAgain(entry);
+    }
+  }
+
+  /** Notes a message; returns true if the node was SUSPECT and is READY again. */
+  private boolean heardFrom(Entry entry) {
+    entry.lastSeen = clock.instant();
+    if (entry.state == NodeState.SUSPECT) {
+      entry.state = NodeState.READY;
+      return true;
+    }
+    return false;
+  }
+
+  private void readyAgain(Entry entry) {
+    String name;
+    long epoch;
+    synchronized (entry) {
+      name = entry.hello.nodeName();
+      epoch = entry.epoch;
+    }
+    events.publish(
+        EventKind.NODE_READY_AGAIN,
+        subject(name),
+        "node " + name + " is heard from again; it is READY",
+        Map.of("nodeId", entry.id, "epoch", Long.toString(epoch)));
+  }
+
+  /**
+   * The failure detector's pass: a connected node heard from longer than {@code suspectAfter} ago
+   * becomes SUSPECT; any node heard from longer than {@code lostAfter} ago becomes LOST, and its
+   * stream, if still open, is closed, so that it must come back with a new session.
+   *
+   * @return the nodes declared lost by this pass
+   */
+  public List<LostNode> sweep(Duration suspectAfter, Duration lostAfter) {
+    Instant now = clock.instant();
+    List<LostNode> lost = new java.util.ArrayList<>();
+    for (Entry entry : nodes.values()) {
+      NodeState before;
+      Duration silent;
+      AgentSession openSession = null;
+      String name;
+      long epoch;
       synchronized (entry) {
-        if (entry.epoch == epoch && entry.state == NodeState.READY) {
-          entry.lastSeen = clock.instant();
+        if (entry.hello == null || entry.state == NodeState.LOST) {
+          continue;
+        }
+        before = entry.state;
+        silent = Duration.between(entry.lastSeen, now);
+        name = entry.hello.nodeName();
+        epoch = entry.epoch;
+        if (silent.compareTo(lostAfter) > 0) {
+          entry.state = NodeState.LOST;
+          if (before.connected()) {
+            openSession = entry.session;
+            entry.session = null;
+            entry.disconnectedAt = now;
+          }
+        } else if (before == NodeState.READY && silent.compareTo(suspectAfter) > 0) {
+          entry.state = NodeState.SUSPECT;
+        } else {
+          continue;
         }
       }
+      Map<String, String> attributes =
+          Map.of(
+              "nodeId",
+              entry.id,
+              "epoch",
+              Long.toString(epoch),
+              "silentMs",
+              Long.toString(silent.toMillis()));
+      if (before == NodeState.READY && silent.compareTo(lostAfter) <= 0) {
+        events.publish(
+            EventKind.NODE_SUSPECT,
+            subject(name),
+            String.format(
+                Locale.ROOT,
+                "node %s is suspect: nothing heard for %.1f s (suspectAfter %s); it takes no new"
+                    + " instances",
+                name,
+                silent.toMillis() / 1000.0,
+                Durations.format(suspectAfter)),
+            attributes);
+        continue;
+      }
+      if (openSession != null) {
+        openSession.supersede("node " + name + " was declared lost");
+      }
+      events.publish(
+          EventKind.NODE_LOST,
+          subject(name),
+          String.format(
+              Locale.ROOT,
+              "node %s is lost: nothing heard for %.1f s (lostAfter %s, it was %s); its instances"
+                  + " are replaced elsewhere",
+              name,
+              silent.toMillis() / 1000.0,
+              Durations.format(lostAfter),
+              before),
+          attributes);
+      lost.add(new LostNode(entry.id, name, epoch));
+    }
+    return lost;
+  }
+
+  /** A node the failure detector declared lost, with the session it lost. */
+  public record LostNode(String id, String name, long epoch) {}
+
+  /**
+   * Records instances of the node that were replaced while it was lost; the node is told to stop
+   * them when it comes back (fencing), until it no longer runs them.
+   */
+  public void fence(String nodeId, Set<String> instanceIds) {
+    Entry entry = nodes.get(nodeId);
+    if (entry != null) {
+      synchronized (entry) {
+        entry.fenced.addAll(instanceIds);
+      }
+    }
+  }
+
+  /** The node no longer runs these fenced instances. */
+  public void unfence(String nodeId, Set<String> instanceIds) {
+    Entry entry = nodes.get(nodeId);
+    if (entry != null) {
+      synchronized (entry) {
+        entry.fenced.removeAll(instanceIds);
+      }
+    }
+  }
+
+  /** Instances of the node that were replaced elsewhere and that it must stop. */
+  public Set<String> fenced(String nodeId) {
+    Entry entry = nodes.get(nodeId);
+    if (entry == null) {
+      return Set.of();
+    }
+    synchronized (entry) {
+      return Set.copyOf(entry.fenced);
     }
   }
 
@@ -150,7 +304,7 @@ public final class NodeRegistry {
     }
     String name;
     synchronized (entry) {
-      if (entry.epoch != epoch || entry.state != NodeState.READY) {
+      if (entry.epoch != epoch || !entry.state.connected()) {
         return false;
       }
       entry.state = NodeState.DISCONNECTED;
@@ -176,7 +330,7 @@ public final class NodeRegistry {
     AgentSession session = null;
     if (entry != null) {
       synchronized (entry) {
-        if (entry.state == NodeState.READY) {
+        if (entry.state.connected()) {
           session = entry.session;
         }
       }
@@ -271,6 +425,7 @@ public final class NodeRegistry {
     Instant disconnectedAt;
     NodeLoad load;
     boolean cordoned;
+    final Set<String> fenced = new java.util.HashSet<>();
 
     Entry(String id) {
       this.id = id;

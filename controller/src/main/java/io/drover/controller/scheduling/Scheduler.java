@@ -35,6 +35,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -114,6 +115,13 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
 
   /** Starting spares that pending instances of this pass already count on, per node. */
   private final Map<String, Integer> promisedSpares = new HashMap<>();
+
+  /**
+   * Instances replaced while their node was lost, per node, with the ports they held: the ports
+   * stay taken until the node is back and no longer runs them (fencing), since the originals may
+   * still be running behind a partition.
+   */
+  private final Map<String, Map<String, Map<String, Integer>>> fenced = new HashMap<>();
 
   public Scheduler(
       NodeRegistry nodes,
@@ -302,8 +310,139 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
               fail(instance, "its container is gone from node " + nodeName(nodeId));
             }
           }
+          for (Instance instance : List.copyOf(instances.values())) {
+            if (instance.nodeId().equals(nodeId)
+                && instance.state() == InstanceState.RESTARTING
+                && reported.stream().noneMatch(c -> c.instanceId().equals(instance.id()))) {
+              fail(instance, "node " + nodeName(nodeId) + " no longer knows it");
+            }
+          }
+          fenceOnReturn(nodeId, table);
           table.values().forEach(c -> adopt(nodeId, c));
           queueReconcile();
+        });
+  }
+
+  /**
+   * A node is back after it was lost. Instances replaced meanwhile that it still runs are stopped
+   * (the agent was told so in its welcome too); the ports of those it no longer runs are freed.
+   */
+  private void fenceOnReturn(String nodeId, Map<String, ContainerView> table) {
+    Map<String, Map<String, Integer>> here = fenced.get(nodeId);
+    if (here == null) {
+      return;
+    }
+    List<String> stillRunning = new ArrayList<>();
+    for (ContainerView c : table.values()) {
+      if (here.containsKey(c.instanceId())) {
+        stillRunning.add(c.instanceId());
+        nodes.send(
+            nodeId,
+            new AgentCommand.StopContainer(
+                c.id(),
+                graceOf(c.service()),
+                "replaced while node " + nodeName(nodeId) + " was lost"));
+      }
+    }
+    for (String instanceId : List.copyOf(here.keySet())) {
+      if (!stillRunning.contains(instanceId)) {
+        unfence(nodeId, instanceId);
+      }
+    }
+    if (!stillRunning.isEmpty()) {
+      events.publish(
+          EventKind.INSTANCES_FENCED,
+          "node/" + nodeName(nodeId),
+          "node "
+              + nodeName(nodeId)
+              + " came back still running "
+              + String.join(", ", stillRunning)
+              + ", replaced while it was lost: they are stopped",
+          Map.of("instances", String.join(",", stillRunning)));
+    }
+  }
+
+  /** A fenced instance no longer runs on its node: its ports rest, then return to the pool. */
+  private void unfence(String nodeId, String instanceId) {
+    Map<String, Map<String, Integer>> here = fenced.get(nodeId);
+    Map<String, Integer> ports = here == null ? null : here.remove(instanceId);
+    if (ports == null) {
+      return;
+    }
+    PortPool pool = pools.get(nodeId);
+    if (pool != null) {
+      Instant now = clock.instant();
+      for (int port : ports.values()) {
+        if (pool.isAllocated(port)) {
+          pool.release(port, now);
+        }
+      }
+    }
+    if (here.isEmpty()) {
+      fenced.remove(nodeId);
+    }
+    nodes.unfence(nodeId, Set.of(instanceId));
+  }
+
+  private boolean isFenced(String nodeId, String instanceId) {
+    Map<String, Map<String, Integer>> here = fenced.get(nodeId);
+    return here != null && here.containsKey(instanceId);
+  }
+
+  private Duration graceOf(String service) {
+    ServicePlan plan = plans.get(service);
+    return plan == null ? Duration.ofSeconds(10) : plan.gracePeriod();
+  }
+
+  /**
+   * The failure detector declared the node lost. Its instances are replaced through placement (warm
+   * pool first), at once; the originals are fenced: their ports stay taken and the node is told to
+   * stop them when it comes back.
+   */
+  public void nodeLost(NodeRegistry.LostNode lost) {
+    run(
+        () -> {
+          String nodeId = lost.id();
+          Map<String, Map<String, Integer>> here =
+              fenced.computeIfAbsent(nodeId, n -> new LinkedHashMap<>());
+          List<String> replaced = new ArrayList<>();
+          for (Instance instance : List.copyOf(instances.values())) {
+            if (!instance.nodeId().equals(nodeId)
+                || instance.state() == InstanceState.STOPPED
+                || instance.state() == InstanceState.FAILED
+                || instance.state() == InstanceState.PENDING) {
+              continue;
+            }
+            boolean wasServing = instance.state().isLive();
+            here.put(instance.id(), Map.copyOf(instance.ports()));
+            instance.leaving(false);
+            instance.failed("lost with node " + lost.name());
+            if (wasServing) {
+              replaced.add(instance.id());
+              events.publish(
+                  EventKind.INSTANCE_LOST,
+                  "instance/" + instance.id(),
+                  instance.id()
+                      + " was lost with node "
+                      + lost.name()
+                      + "; a replacement is placed elsewhere",
+                  Map.of("node", lost.name()));
+            }
+          }
+          reserved.values().removeIf(id -> here.containsKey(id));
+          Map<String, ContainerView> gone = containers.remove(nodeId);
+          if (gone != null) {
+            gone.keySet().forEach(loads::remove);
+          }
+          sparesRequested.remove(nodeId);
+          warmPoolsSent.remove(nodeId);
+          if (here.isEmpty()) {
+            fenced.remove(nodeId);
+          } else {
+            nodes.fence(nodeId, Set.copyOf(here.keySet()));
+          }
+          log.info("node {} lost; replacing {}", lost.name(), replaced);
+          reconcile();
         });
   }
 
@@ -926,11 +1065,25 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       table.put(container.id(), container);
     }
     Instant now = clock.instant();
+    if (isFenced(nodeId, container.instanceId())) {
+      if (container.status().isTerminal()) {
+        unfence(nodeId, container.instanceId());
+        log.info("fenced instance {} stopped on node {}", container.instanceId(), nodeName(nodeId));
+      }
+      queueReconcile();
+      return;
+    }
     Instance instance = instanceOf(container);
     if (instance == null) {
       adopt(nodeId, container);
       queueReconcile();
       return;
+    }
+    if (instance.state() == InstanceState.RESTARTING
+        && instance.nodeId().equals(nodeId)
+        && !container.status().isTerminal()
+        && !container.id().equals(instance.containerId())) {
+      instance.restarted(container.id(), container.restarts().count());
     }
     switch (container.status()) {
       case RUNNING -> {
@@ -956,6 +1109,16 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
         }
       }
       case EXITED, FAILED -> {
+        if (container.restartPending()
+            && instance.state().isLive()
+            && instance.nodeId().equals(nodeId)
+            && container.id().equals(instance.containerId())) {
+          restarting(instance, container);
+          break;
+        }
+        if (!container.id().equals(instance.containerId())) {
+          break; // an earlier container of an instance its agent restarted
+        }
         releasePorts(instance, now);
         if (instance.state() == InstanceState.STOPPING) {
           instance.stopped();
@@ -978,11 +1141,46 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     queueReconcile();
   }
 
+  /**
+   * The instance crashed and its agent restarts it in place after a backoff: it keeps its node and
+   * ports, and stays counted, so that no replacement races the restart.
+   */
+  private void restarting(Instance instance, ContainerView container) {
+    Instant at = container.restarts().restartAt().orElseThrow();
+    String why =
+        "crashed ("
+            + (container.reason().isEmpty()
+                ? "exit code " + container.exitCode()
+                : container.reason())
+            + ")";
+    instance.restarting(container.restarts().count(), at, why);
+    long inMs = Math.max(0, Duration.between(clock.instant(), at).toMillis());
+    events.publish(
+        EventKind.INSTANCE_RESTARTING,
+        "instance/" + instance.id(),
+        String.format(
+            Locale.ROOT,
+            "%s %s on %s; restarted in place in %.1f s (restart %d)",
+            instance.id(),
+            why,
+            nodeName(instance.nodeId()),
+            inMs / 1000.0,
+            container.restarts().count() + 1),
+        Map.of(
+            "node",
+            nodeName(instance.nodeId()),
+            "restarts",
+            Integer.toString(container.restarts().count()),
+            "backoffMs",
+            Long.toString(inMs)));
+  }
+
   /** A container runs an instance this controller does not know: take it in as it is. */
   private void adopt(String nodeId, ContainerView container) {
     if (container.instanceId().isEmpty()
         || instances.containsKey(container.instanceId())
-        || container.status().isTerminal()) {
+        || container.status().isTerminal()
+        || isFenced(nodeId, container.instanceId())) {
       return;
     }
     Instance adopted = new Instance(container.instanceId(), container.service(), clock.instant());
@@ -1241,6 +1439,10 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
           i.ports().values().forEach(fresh::claim);
         }
       }
+      fenced
+          .getOrDefault(node.id(), Map.of())
+          .values()
+          .forEach(ports -> ports.values().forEach(fresh::claim));
       pools.put(node.id(), fresh);
     }
   }

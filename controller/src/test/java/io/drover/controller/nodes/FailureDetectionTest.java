@@ -1,0 +1,165 @@
+package io.drover.controller.nodes;
+
+import static io.drover.controller.nodes.NodeRegistryTest.hello;
+import static io.drover.controller.nodes.NodeRegistryTest.load;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.drover.controller.agents.AgentCommand;
+import io.drover.controller.agents.AgentEvents;
+import io.drover.controller.events.Event;
+import io.drover.controller.events.EventJournal;
+import io.drover.controller.events.EventKind;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The registry's side of the failure detector: READY → SUSPECT → LOST, by silence alone. */
+class FailureDetectionTest {
+  private static final Duration SUSPECT = Duration.ofSeconds(2);
+  private static final Duration LOST = Duration.ofSeconds(5);
+
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private final EventJournal events = new EventJournal(100, Clock.systemUTC());
+  private final NodeRegistry registry = new NodeRegistry(events, clock);
+  private final List<String> superseded = new ArrayList<>();
+
+  @Test
+  void lateTelemetryMakesANodeSuspectAndItsReturnMakesItReadyAgain() {
+    long epoch = open("n1");
+    clock.advance(Duration.ofMillis(1900));
+    assertThat(registry.sweep(SUSPECT, LOST)).isEmpty();
+    assertThat(state("n1")).isEqualTo(NodeState.READY);
+
+    clock.advance(Duration.ofMillis(200));
+    assertThat(registry.sweep(SUSPECT, LOST)).isEmpty();
+    assertThat(state("n1")).isEqualTo(NodeState.SUSPECT);
+    assertThat(last().kind()).isEqualTo(EventKind.NODE_SUSPECT);
+    assertThat(last().message()).contains("nothing heard for 2.1 s");
+
+    assertThat(registry.recordLoad("n1", epoch, load())).isTrue();
+    assertThat(state("n1")).isEqualTo(NodeState.READY);
+    assertThat(last().kind()).isEqualTo(EventKind.NODE_READY_AGAIN);
+    assertThat(superseded).isEmpty();
+  }
+
+  @Test
+  void aSilentNodeIsLostOnceAndItsOpenStreamIsClosed() {
+    open("n1");
+    clock.advance(Duration.ofMillis(2500));
+    registry.sweep(SUSPECT, LOST);
+    clock.advance(Duration.ofMillis(2600));
+    List<NodeRegistry.LostNode> lost = registry.sweep(SUSPECT, LOST);
+
+    assertThat(lost).extracting(NodeRegistry.LostNode::id).containsExactly("n1");
+    assertThat(state("n1")).isEqualTo(NodeState.LOST);
+    assertThat(superseded).singleElement().asString().contains("declared lost");
+    assertThat(last().kind()).isEqualTo(EventKind.NODE_LOST);
+    assertThat(last().message()).contains("nothing heard for 5.1 s").contains("it was SUSPECT");
+    // Declared once only; a late sample of the lost session changes nothing.
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(registry.sweep(SUSPECT, LOST)).isEmpty();
+    assertThat(registry.recordLoad("n1", 1, load())).isFalse();
+    assertThat(state("n1")).isEqualTo(NodeState.LOST);
+  }
+
+  @Test
+  void aClosedStreamIsLostOnlyAfterLostAfterAndAReturnInTimeLosesNothing() {
+    long epoch = open("n1");
+    registry.close("n1", epoch, "stream reset");
+    clock.advance(Duration.ofMillis(4900));
+    assertThat(registry.sweep(SUSPECT, LOST)).isEmpty();
+    assertThat(state("n1")).isEqualTo(NodeState.DISCONNECTED);
+
+    long back = open("n1");
+    assertThat(back).isGreaterThan(epoch);
+    clock.advance(Duration.ofMillis(200));
+    assertThat(registry.sweep(SUSPECT, LOST)).isEmpty();
+    assertThat(state("n1")).isEqualTo(NodeState.READY);
+
+    registry.close("n1", back, "stream reset");
+    clock.advance(Duration.ofMillis(5100));
+    assertThat(registry.sweep(SUSPECT, LOST))
+        .extracting(NodeRegistry.LostNode::epoch)
+        .containsExactly(back);
+    assertThat(last().message()).contains("it was DISCONNECTED");
+  }
+
+  @Test
+  void aLostNodeComesBackWithAHigherEpochAndItsFencedInstances() {
+    long epoch = open("n1");
+    clock.advance(Duration.ofSeconds(6));
+    registry.sweep(SUSPECT, LOST);
+    registry.fence("n1", Set.of("hello-1", "hello-2"));
+
+    long back = open("n1");
+    assertThat(back).isGreaterThan(epoch);
+    assertThat(registry.fenced("n1")).containsExactlyInAnyOrder("hello-1", "hello-2");
+    assertThat(last().message()).contains("it was LOST");
+    registry.unfence("n1", Set.of("hello-1"));
+    assertThat(registry.fenced("n1")).containsExactly("hello-2");
+  }
+
+  private long open(String id) {
+    AgentSession session =
+        new AgentSession(
+            registry,
+            events,
+            AgentEvents.NONE,
+            "10.0.0.1",
+            new SessionHandle() {
+              @Override
+              public void supersede(String reason) {
+                superseded.add(reason);
+              }
+
+              @Override
+              public boolean deliver(String commandId, long epoch, AgentCommand command) {
+                return true;
+              }
+            });
+    return session.hello(hello(id, id, 0), List.of());
+  }
+
+  private NodeState state(String id) {
+    return registry.get(id).orElseThrow().state();
+  }
+
+  private Event last() {
+    List<Event> tail = events.tail(1);
+    return tail.get(tail.size() - 1);
+  }
+
+  /** A clock the test moves by hand. */
+  static final class MutableClock extends Clock {
+    private Instant now;
+
+    MutableClock(Instant start) {
+      now = start;
+    }
+
+    void advance(Duration by) {
+      now = now.plus(by);
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+}
