@@ -34,10 +34,20 @@ final class DroverProcesses {
 
   /** A long-running drover process (controller, agent, dev) whose output goes to a file. */
   Daemon start(String... args) {
+    return startUnder(List.of(), args);
+  }
+
+  /**
+   * A long-running drover process started through {@code prefix} (such as {@code ip netns exec
+   * NAME}, which execs, so that the process is the JVM itself).
+   */
+  Daemon startUnder(List<String> prefix, String... args) {
     Path log = workDir.resolve("process-" + (++counter) + ".log");
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(command(args));
     try {
       Process process =
-          new ProcessBuilder(command(args))
+          new ProcessBuilder(command)
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
               .start();

@@ -53,6 +53,15 @@ final class TestCluster implements AutoCloseable {
     return new TestCluster(drover, address, address);
   }
 
+  /**
+   * A controller listening on every interface, so that agents in network namespaces reach it.
+   *
+   * @return the cluster and the port the controller listens on
+   */
+  static TestCluster onAllInterfaces(DroverProcesses drover, int port) {
+    return new TestCluster(drover, "0.0.0.0:" + port, "127.0.0.1:" + port);
+  }
+
   String controllerAddress() {
     return controllerAddress;
   }
@@ -75,12 +84,18 @@ final class TestCluster implements AutoCloseable {
   }
 
   DroverProcesses.Daemon startAgent(String name, String ports, String... extra) {
+    return startAgentUnder(List.of(), controllerAddress, name, ports, extra);
+  }
+
+  /** An agent started through {@code prefix} (a network namespace), reaching {@code controller}. */
+  DroverProcesses.Daemon startAgentUnder(
+      List<String> prefix, String controller, String name, String ports, String... extra) {
     List<String> args =
         new ArrayList<>(
             List.of(
                 "agent",
                 "--controller",
-                controllerAddress,
+                controller,
                 "--data-dir",
                 drover.workDir().resolve(name).toString(),
                 "--name",
@@ -90,13 +105,16 @@ final class TestCluster implements AutoCloseable {
                 "--ports",
                 ports));
     args.addAll(List.of(extra));
-    return drover.start(args.toArray(String[]::new));
+    return drover.startUnder(prefix, args.toArray(String[]::new));
   }
 
   /** The Control API, with a deadline on each call. */
   ControlGrpc.ControlBlockingStub control() {
     if (channel == null) {
-      channel = NettyChannelBuilder.forTarget(listen).usePlaintext().build();
+      channel =
+          NettyChannelBuilder.forTarget(listen.replace("0.0.0.0", "127.0.0.1"))
+              .usePlaintext()
+              .build();
     }
     return ControlGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS);
   }
