@@ -58,7 +58,7 @@ class PartitionIT {
             .formatted(TestCluster.EXAMPLES));
     int port = FreePorts.find();
     try (NetworkNamespace ns =
-            NetworkNamespace.create("p" + pid % 100_000, (int) (pid % 200) + 20);
+            NetworkNamespace.create("p" + pid % 100_000, "10.213." + pid % 256 + ".0");
         TestCluster cluster = TestCluster.onAllInterfaces(drover, port)) {
       cluster.startController(catalog);
       cluster.startAgentUnder(

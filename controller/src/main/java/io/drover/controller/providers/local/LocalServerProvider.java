@@ -30,6 +30,9 @@ import java.util.stream.Stream;
  * so a restarted controller finds them again.
  */
 public final class LocalServerProvider implements ServerProvider {
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(LocalServerProvider.class);
+
   static final String PREFIX = "provider.local.";
 
   private final String controller;
@@ -41,6 +44,11 @@ public final class LocalServerProvider implements ServerProvider {
   private final String mainClass;
   private final List<String> jvmFlags;
   private final boolean exitWithController;
+
+  /** Agents in network namespaces of their own (root only), or in the host's network. */
+  private boolean namespaces;
+
+  private final boolean namespacesAsked;
 
   LocalServerProvider(ProviderContext context) throws ProviderException {
     Map<String, String> s = context.settings();
@@ -75,6 +83,23 @@ public final class LocalServerProvider implements ServerProvider {
             .filter(f -> !f.isBlank())
             .toList();
     this.exitWithController = Boolean.parseBoolean(s.getOrDefault("exitWithController", "false"));
+    String network = s.getOrDefault("network", "auto");
+    Optional<String> noNamespaces = NetworkNamespace.unavailableBecause();
+    switch (network) {
+      case "shared" -> namespacesAsked = false;
+      case "namespace" -> {
+        if (noNamespaces.isPresent()) {
+          throw config("network", "namespace is not possible here: " + noNamespaces.get());
+        }
+        namespacesAsked = true;
+      }
+      case "auto" -> namespacesAsked = false;
+      default -> throw config("network", "'" + network + "' is not one of auto, namespace, shared");
+    }
+    this.namespaces = namespacesAsked || (network.equals("auto") && noNamespaces.isEmpty());
+    if (namespaces && maxServers > 63) {
+      throw config("maxServers", maxServers + " is more than 63, the most namespaces it numbers");
+    }
   }
 
   @Override
@@ -113,6 +138,11 @@ public final class LocalServerProvider implements ServerProvider {
   private Server start(int slot) throws ProviderException {
     String name = "local-" + slot;
     Path home = dir.resolve(name);
+    String reach = controller;
+    NetworkNamespace ns = namespaces ? namespace(slot) : null;
+    if (ns != null) {
+      reach = ns.hostAddress() + ":" + controllerPort();
+    }
     try {
       Files.createDirectories(home);
       List<String> command = new ArrayList<>();
@@ -122,7 +152,7 @@ public final class LocalServerProvider implements ServerProvider {
       command.addAll(
           List.of(
               "--controller",
-              controller,
+              reach,
               "--data-dir",
               home.resolve("data").toString(),
               "--name",
@@ -135,7 +165,7 @@ public final class LocalServerProvider implements ServerProvider {
         command.addAll(List.of("--exit-with-parent", Long.toString(ProcessHandle.current().pid())));
       }
       Process process =
-          new ProcessBuilder(command)
+          new ProcessBuilder(ns == null ? command : ns.exec(command))
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("agent.log").toFile()))
               .start();
@@ -143,8 +173,58 @@ public final class LocalServerProvider implements ServerProvider {
           home.resolve("agent.pid"), Long.toString(process.pid()), StandardCharsets.US_ASCII);
       return server(name, process.toHandle(), home);
     } catch (IOException e) {
+      if (ns != null) {
+        ns.close();
+      }
       throw new ProviderException(
           ProviderException.Kind.OTHER, "cannot start agent " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The namespace of a slot: {@code 10.214.P.4s/30}, P being the controller's port modulo 256 so
+   * that two controllers on one machine rarely meet. The controller must listen on all interfaces
+   * to be reached from inside; when it does not, {@code auto} falls back to the host's network.
+   */
+  private NetworkNamespace namespace(int slot) throws ProviderException {
+    String tag = "l" + slot + "-" + controllerPort();
+    NetworkNamespace ns;
+    try {
+      ns = NetworkNamespace.create(tag, "10.214." + controllerPort() % 256 + "." + 4 * slot);
+    } catch (RuntimeException e) {
+      throw new ProviderException(
+          ProviderException.Kind.OTHER,
+          "cannot create the network namespace: " + e.getMessage(),
+          e);
+    }
+    if (reachable(ns.hostAddress(), controllerPort())) {
+      return ns;
+    }
+    ns.close();
+    String why =
+        "the controller is not reachable at "
+            + ns.hostAddress()
+            + ":"
+            + controllerPort()
+            + " from a namespace; it must listen on all interfaces (listen 0.0.0.0:PORT)";
+    if (namespacesAsked) {
+      throw config("network", why);
+    }
+    log.warn("{}: local agents share the host's network instead", why);
+    namespaces = false;
+    return null;
+  }
+
+  private int controllerPort() {
+    return Integer.parseInt(controller.substring(controller.lastIndexOf(':') + 1));
+  }
+
+  private static boolean reachable(String host, int port) {
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.connect(new java.net.InetSocketAddress(host, port), 1000);
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 
@@ -167,6 +247,10 @@ public final class LocalServerProvider implements ServerProvider {
               }
             });
     deleteTree(home);
+    if (namespaces) {
+      NetworkNamespace.delete(
+          "l" + server.nodeName().substring("local-".length()) + "-" + controllerPort());
+    }
   }
 
   @Override

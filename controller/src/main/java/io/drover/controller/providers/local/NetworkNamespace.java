@@ -40,34 +40,41 @@ public final class NetworkNamespace implements AutoCloseable {
   }
 
   /**
-   * Creates namespace {@code drover-TAG} with link {@code 10.213.N.0/30}: the host side is .1 and
-   * the namespace side .2.
+   * Creates namespace {@code drover-TAG} on the /30 that starts at {@code network}: the host side
+   * of the link is its first address and the namespace side its second. A leftover namespace of the
+   * same tag (from a process that died) is removed first.
    *
    * @param tag short and unique on this machine (interface names have at most 15 characters)
-   * @param subnet 0 to 255, unique among namespaces alive at once
+   * @param network the /30's first address, such as {@code 10.213.7.0}; unique among namespaces
+   *     alive at once
    */
-  public static NetworkNamespace create(String tag, int subnet) {
-    if (subnet < 0 || subnet > 255) {
-      throw new IllegalArgumentException("subnet must be 0 to 255, not " + subnet);
-    }
+  public static NetworkNamespace create(String tag, String network) {
     String name = "drover-" + tag;
     String hostSide = "dvh" + tag;
     String nsSide = "dvn" + tag;
     if (hostSide.length() > 15) {
       throw new IllegalArgumentException("tag '" + tag + "' is too long for an interface name");
     }
-    String prefix = "10.213." + subnet + ".";
-    NetworkNamespace ns = new NetworkNamespace(name, hostSide, prefix + "1", prefix + "2");
+    String[] octets = network.split("\\.");
+    int last = octets.length == 4 ? Integer.parseInt(octets[3]) : -1;
+    if (last < 0 || last % 4 != 0) {
+      throw new IllegalArgumentException(network + " does not start a /30");
+    }
+    String prefix = octets[0] + "." + octets[1] + "." + octets[2] + ".";
+    String host = prefix + (last + 1);
+    String inside = prefix + (last + 2);
+    NetworkNamespace ns = new NetworkNamespace(name, hostSide, host, inside);
+    ns.close();
     try {
       run(List.of("ip", "netns", "add", name));
       run(List.of("ip", "link", "add", hostSide, "type", "veth", "peer", "name", nsSide));
       run(List.of("ip", "link", "set", nsSide, "netns", name));
-      run(List.of("ip", "addr", "add", prefix + "1/30", "dev", hostSide));
+      run(List.of("ip", "addr", "add", host + "/30", "dev", hostSide));
       run(List.of("ip", "link", "set", hostSide, "up"));
-      run(ns.exec(List.of("ip", "addr", "add", prefix + "2/30", "dev", nsSide)));
+      run(ns.exec(List.of("ip", "addr", "add", inside + "/30", "dev", nsSide)));
       run(ns.exec(List.of("ip", "link", "set", nsSide, "up")));
       run(ns.exec(List.of("ip", "link", "set", "lo", "up")));
-      run(ns.exec(List.of("ip", "route", "add", "default", "via", prefix + "1")));
+      run(ns.exec(List.of("ip", "route", "add", "default", "via", host)));
       return ns;
     } catch (RuntimeException e) {
       ns.close();
@@ -103,6 +110,12 @@ public final class NetworkNamespace implements AutoCloseable {
 
   public void restore() {
     run(List.of("ip", "link", "set", hostInterface, "up"));
+  }
+
+  /** Removes the namespace of {@code tag} if it exists. */
+  public static void delete(String tag) {
+    tryRun(List.of("ip", "netns", "del", "drover-" + tag));
+    tryRun(List.of("ip", "link", "del", "dvh" + tag));
   }
 
   @Override
