@@ -41,7 +41,9 @@ public final class InstancesCommand extends ClientCommand {
       int restarts,
       String reason,
       String createdAt,
-      String readyAt) {}
+      String readyAt,
+      String lastError,
+      String restartAt) {}
 
   @Override
   protected int run(ControlClient client, ClientOptions options, PrintStream out) {
@@ -70,7 +72,8 @@ public final class InstancesCommand extends ClientCommand {
                 "PID",
                 "RESTARTS",
                 "AGE",
-                "REASON");
+                "REASON",
+                "LAST ERROR");
         for (Instance i : instances) {
           table.row(
               i.getId(),
@@ -84,7 +87,8 @@ public final class InstancesCommand extends ClientCommand {
               i.getPid() == 0 ? "" : i.getPid(),
               i.getRestarts(),
               Units.ago(Instant.ofEpochMilli(i.getCreatedAtMs()), now).replace(" ago", ""),
-              i.getReason());
+              i.getReason(),
+              i.getLastError());
         }
         table.print(out);
       }
@@ -93,7 +97,12 @@ public final class InstancesCommand extends ClientCommand {
   }
 
   static String state(Instance i) {
-    return i.getState().name().replace("INSTANCE_STATE_", "");
+    String state = i.getState().name().replace("INSTANCE_STATE_", "");
+    if (i.getRestartAtMs() > 0) {
+      long inMs = Math.max(0, i.getRestartAtMs() - System.currentTimeMillis());
+      return state + " (in " + (inMs + 999) / 1000 + "s)";
+    }
+    return state;
   }
 
   static InstanceRow row(Instance i) {
@@ -102,7 +111,7 @@ public final class InstancesCommand extends ClientCommand {
         i.getService(),
         i.getNode(),
         i.getNodeName(),
-        state(i),
+        i.getState().name().replace("INSTANCE_STATE_", ""),
         i.getAddress(),
         i.getPortsList().stream().map(p -> new PortView(p.getName(), p.getPort())).toList(),
         i.getPid(),
@@ -110,6 +119,8 @@ public final class InstancesCommand extends ClientCommand {
         i.getRestarts(),
         i.getReason(),
         Instant.ofEpochMilli(i.getCreatedAtMs()).toString(),
-        i.getReadyAtMs() == 0 ? null : Instant.ofEpochMilli(i.getReadyAtMs()).toString());
+        i.getReadyAtMs() == 0 ? null : Instant.ofEpochMilli(i.getReadyAtMs()).toString(),
+        i.getLastError(),
+        i.getRestartAtMs() == 0 ? null : Instant.ofEpochMilli(i.getRestartAtMs()).toString());
   }
 }

@@ -76,6 +76,19 @@ final class CatalogHash {
     duration(s.gracePeriod());
     duration(s.startTimeout());
     s.scaling().ifPresent(this::scaling);
+    if (!s.recovery().equals(RecoveryPolicy.DEFAULT)) {
+      recovery(s.recovery());
+    }
+  }
+
+  /** Fed only when not the default, after its own marker, for the same reason as scaling. */
+  private void recovery(RecoveryPolicy p) {
+    number(-2);
+    number(p.errorThreshold());
+    duration(p.errorWindow());
+    number(p.onErrors().ordinal());
+    number(p.crashThreshold());
+    duration(p.crashWindow());
   }
 
   /**

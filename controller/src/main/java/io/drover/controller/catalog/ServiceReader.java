@@ -31,7 +31,8 @@ final class ServiceReader {
           "warmPool",
           "gracePeriod",
           "startTimeout",
-          "scaling");
+          "scaling",
+          "recovery");
   static final List<String> ARTIFACT_KEYS = List.of("path", "url", "blob", "sha256");
   static final List<String> ARTIFACT_SOURCES = List.of("path", "url", "blob");
   static final List<String> RESOURCES_KEYS = List.of("memoryMb", "cpuMillis");
@@ -90,6 +91,7 @@ final class ServiceReader {
     Optional<Duration> startTimeout =
         f.duration("startTimeout", CatalogRules.DEFAULT_START_TIMEOUT);
     Optional<Optional<ScalingPolicy>> scaling = ScalingReader.read(f);
+    Optional<RecoveryPolicy> recovery = RecoveryReader.read(f);
     if (problems.size() > before) {
       return Optional.empty();
     }
@@ -110,7 +112,8 @@ final class ServiceReader {
             warmPool.get(),
             gracePeriod.get(),
             startTimeout.get(),
-            scaling.get());
+            scaling.get(),
+            recovery.get());
     return Optional.of(new ServiceDraft(spec, path, resourcesFields.get().at("memoryMb")));
   }
 

@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param gracePeriod how long an instance may take to stop before it is killed
  * @param startTimeout how long an instance may take to become healthy before it counts as failed
  * @param scaling how the controller scales the service; empty: it is not autoscaled
+ * @param recovery what is done about an instance that reports errors or keeps crashing
  */
 public record ServiceSpec(
     String name,
@@ -34,7 +35,8 @@ public record ServiceSpec(
     int warmPool,
     Duration gracePeriod,
     Duration startTimeout,
-    Optional<ScalingPolicy> scaling) {
+    Optional<ScalingPolicy> scaling,
+    RecoveryPolicy recovery) {
 
   public ServiceSpec {
     Objects.requireNonNull(name, "name");
@@ -48,6 +50,7 @@ public record ServiceSpec(
     Objects.requireNonNull(gracePeriod, "gracePeriod");
     Objects.requireNonNull(startTimeout, "startTimeout");
     Objects.requireNonNull(scaling, "scaling");
+    Objects.requireNonNull(recovery, "recovery");
     ports = Copies.list(ports);
     env = Copies.map(env);
     args = Copies.list(args);

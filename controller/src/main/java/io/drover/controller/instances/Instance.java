@@ -28,6 +28,9 @@ public final class Instance {
   /** Set on an instance whose replacement is on its way; it no longer counts as desired. */
   private boolean leaving;
 
+  /** A node this instance must not be placed on (it replaces one that failed there). */
+  private String avoidNode = "";
+
   public Instance(String id, String service, Instant createdAt) {
     this.id = id;
     this.service = service;
@@ -119,6 +122,14 @@ public final class Instance {
 
   public boolean leaving() {
     return leaving;
+  }
+
+  public String avoidNode() {
+    return avoidNode;
+  }
+
+  public void avoidNode(String nodeId) {
+    avoidNode = nodeId;
   }
 
   public void leaving(boolean value) {

@@ -44,7 +44,8 @@ public final class CatalogPlans {
         s.startTimeout(),
         s.warmPool(),
         health(s.health()),
-        s.scaling());
+        s.scaling(),
+        s.recovery());
   }
 
   static Health health(HealthCheck h) {

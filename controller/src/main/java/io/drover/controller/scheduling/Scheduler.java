@@ -1,6 +1,7 @@
 package io.drover.controller.scheduling;
 
 import io.drover.common.concurrent.SerialLoop;
+import io.drover.common.config.Durations;
 import io.drover.common.errors.InvalidArgumentException;
 import io.drover.common.errors.NotFoundException;
 import io.drover.common.errors.ResourceExhaustedException;
@@ -9,6 +10,7 @@ import io.drover.controller.agents.AgentCommand;
 import io.drover.controller.agents.AgentEvents;
 import io.drover.controller.agents.Assignment;
 import io.drover.controller.agents.CommandOutcome;
+import io.drover.controller.catalog.RecoveryPolicy;
 import io.drover.controller.containers.ContainerLoad;
 import io.drover.controller.containers.ContainerStatus;
 import io.drover.controller.containers.ContainerView;
@@ -122,6 +124,11 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
    * still be running behind a partition.
    */
   private final Map<String, Map<String, Map<String, Integer>>> fenced = new HashMap<>();
+
+  /** Recent error reports and crashes per instance, for the service's recovery policy. */
+  private final Map<String, RecentTimes> errorWindows = new HashMap<>();
+
+  private final Map<String, RecentTimes> crashWindows = new HashMap<>();
 
   public Scheduler(
       NodeRegistry nodes,
@@ -576,12 +583,116 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   @Override
   public void error(String nodeId, String instanceId, String error) {
     run(
-        () ->
-            events.publish(
-                EventKind.INSTANCE_ERROR,
-                "instance/" + instanceId,
-                instanceId + " reports an error: " + error,
-                Map.of("node", nodeName(nodeId))));
+        () -> {
+          events.publish(
+              EventKind.INSTANCE_ERROR,
+              "instance/" + instanceId,
+              instanceId + " reports an error: " + error,
+              Map.of("node", nodeName(nodeId)));
+          Instance instance = instances.get(instanceId);
+          if (instance == null || !instance.nodeId().equals(nodeId) || !instance.state().isLive()) {
+            return;
+          }
+          instance.lastError(error);
+          ServicePlan plan = plans.get(instance.service());
+          if (plan == null) {
+            return;
+          }
+          RecoveryPolicy policy = plan.recovery();
+          int count =
+              errorWindows
+                  .computeIfAbsent(instanceId, id -> new RecentTimes())
+                  .add(clock.instant(), policy.errorWindow());
+          if (count < policy.errorThreshold() || instance.leaving()) {
+            return;
+          }
+          errorWindows.remove(instanceId);
+          String why =
+              count
+                  + " errors within "
+                  + Durations.format(policy.errorWindow())
+                  + " (errorThreshold "
+                  + policy.errorThreshold()
+                  + "), the last: "
+                  + error;
+          switch (policy.onErrors()) {
+            case RESTART -> replace(instance, false, why);
+            case REPLACE -> replace(instance, true, why);
+            case UNHEALTHY -> {
+              markUnhealthy(nodeId, instanceId + " reported " + why);
+              replace(instance, true, why);
+            }
+          }
+          queueReconcile();
+        });
+  }
+
+  /**
+   * Make-before-break: a new instance is placed (on another node when {@code elsewhere}); the old
+   * one stops only once the new one is ready.
+   */
+  private void replace(Instance old, boolean elsewhere, String why) {
+    ServicePlan plan = plans.get(old.service());
+    if (plan == null || old.leaving()) {
+      return;
+    }
+    Instance replacement = newInstance(plan, clock.instant());
+    replacement.replacing(old.id());
+    if (elsewhere) {
+      replacement.avoidNode(old.nodeId());
+    }
+    replacement.pending("replacing " + old.id() + " of node " + nodeName(old.nodeId()));
+    instances.put(replacement.id(), replacement);
+    old.leaving(true);
+    events.publish(
+        EventKind.INSTANCE_REPLACING,
+        "instance/" + old.id(),
+        old.id()
+            + " on "
+            + nodeName(old.nodeId())
+            + " is replaced by "
+            + replacement.id()
+            + (elsewhere ? " on another node" : "")
+            + ", which starts first: "
+            + why,
+        Map.of("node", nodeName(old.nodeId()), "replacement", replacement.id()));
+  }
+
+  /** Replacements outside drains: the old instance stops once its replacement is ready. */
+  private void progressReplacements() {
+    for (Instance old : List.copyOf(instances.values())) {
+      if (!old.leaving() || drains.containsKey(old.nodeId())) {
+        continue;
+      }
+      if (!old.state().isLive()) {
+        old.leaving(false);
+        continue;
+      }
+      Instance replacement = replacementOf(old);
+      if (replacement == null || replacement.state() == InstanceState.FAILED) {
+        old.leaving(false); // its replacement failed: the next trigger tries again
+      } else if (replacement.state() == InstanceState.READY) {
+        old.leaving(false);
+        stop(old, "replaced by " + replacement.id() + " on " + nodeName(replacement.nodeId()));
+      }
+    }
+  }
+
+  /** The error policy found the node failing: it takes no new instances until uncordoned. */
+  private void markUnhealthy(String nodeId, String why) {
+    if (nodes.cordon(nodeId, true)) {
+      events.publish(
+          EventKind.NODE_UNHEALTHY,
+          "node/" + nodeName(nodeId),
+          "node "
+              + nodeName(nodeId)
+              + " is marked unhealthy and takes no new instances ("
+              + why
+              + "); drover uncordon "
+              + nodeName(nodeId)
+              + " takes the mark away",
+          Map.of());
+    }
   }
 
   // ---- views ----
@@ -647,6 +758,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
         }
       }
       progressDrains(now);
+      progressReplacements();
       autoscale(now);
       for (ServicePlan plan : plans.values()) {
         converge(plan, now);
@@ -892,7 +1004,12 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   }
 
   private void place(ServicePlan plan, Instance instance, Instant now) {
-    Placement.Decision decision = Placement.place(plan, candidates(plan));
+    List<Placement.Candidate> candidates = candidates(plan);
+    if (!instance.avoidNode().isEmpty()) {
+      candidates =
+          candidates.stream().filter(c -> !c.nodeId().equals(instance.avoidNode())).toList();
+    }
+    Placement.Decision decision = Placement.place(plan, candidates);
     if (decision instanceof Placement.Decision.Warm warm) {
       assignWarm(plan, instance, warm.nodeId(), warm.containerId(), now);
     } else if (decision instanceof Placement.Decision.Cold cold) {
@@ -1085,6 +1202,17 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
         && !container.id().equals(instance.containerId())) {
       instance.restarted(container.id(), container.restarts().count());
     }
+    if ((instance.state() == InstanceState.STOPPED || instance.state() == InstanceState.FAILED)
+        && !container.status().isTerminal()
+        && container.status() != ContainerStatus.STOPPING) {
+      // Restarted by its agent after it was given up here: it must not serve.
+      nodes.send(
+          nodeId,
+          new AgentCommand.StopContainer(
+              container.id(), graceOf(instance.service()), instance.id() + " was stopped"));
+      queueReconcile();
+      return;
+    }
     switch (container.status()) {
       case RUNNING -> {
         if (instance.state() == InstanceState.STARTING) {
@@ -1154,6 +1282,26 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
                 : container.reason())
             + ")";
     instance.restarting(container.restarts().count(), at, why);
+    ServicePlan plan = plans.get(instance.service());
+    if (plan != null) {
+      RecoveryPolicy policy = plan.recovery();
+      int crashes =
+          crashWindows
+              .computeIfAbsent(instance.id(), id -> new RecentTimes())
+              .add(clock.instant(), policy.crashWindow());
+      if (crashes >= policy.crashThreshold() && !instance.leaving()) {
+        crashWindows.remove(instance.id());
+        replace(
+            instance,
+            true,
+            crashes
+                + " crashes within "
+                + Durations.format(policy.crashWindow())
+                + " (crashThreshold "
+                + policy.crashThreshold()
+                + ")");
+      }
+    }
     long inMs = Math.max(0, Duration.between(clock.instant(), at).toMillis());
     events.publish(
         EventKind.INSTANCE_RESTARTING,
@@ -1215,6 +1363,23 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     }
     ServicePlan plan = plans.get(instance.service());
     Duration grace = plan == null ? Duration.ofSeconds(10) : plan.gracePeriod();
+    if (instance.state() == InstanceState.RESTARTING) {
+      // Nothing runs: cancelling the agent's pending restart is all there is to stop.
+      nodes.send(
+          instance.nodeId(), new AgentCommand.StopContainer(instance.containerId(), grace, why));
+      releasePorts(instance, clock.instant());
+      instance.stopped();
+      events.publish(
+          EventKind.INSTANCE_STOPPED,
+          "instance/" + instance.id(),
+          instance.id()
+              + " stopped on "
+              + nodeName(instance.nodeId())
+              + " before its restart: "
+              + why,
+          Map.of("node", nodeName(instance.nodeId())));
+      return;
+    }
     if (instance.state() == InstanceState.READY) {
       instance.draining();
       events.publish(

@@ -1,6 +1,7 @@
 package io.drover.controller.scheduling;
 
 import io.drover.controller.agents.Health;
+import io.drover.controller.catalog.RecoveryPolicy;
 import io.drover.controller.catalog.ScalingPolicy;
 import io.drover.controller.containers.JvmProfile;
 import java.time.Duration;
@@ -36,7 +37,8 @@ public record ServicePlan(
     Duration startTimeout,
     int warmPool,
     Health health,
-    Optional<ScalingPolicy> scaling) {
+    Optional<ScalingPolicy> scaling,
+    RecoveryPolicy recovery) {
 
   public ServicePlan {
     ports = List.copyOf(ports);

@@ -141,7 +141,36 @@ class CatalogParserTest {
                 0,
                 Duration.ofSeconds(10),
                 Duration.ofSeconds(60),
-                Optional.empty()));
+                Optional.empty(),
+                RecoveryPolicy.DEFAULT));
+  }
+
+  @Test
+  void recoveryPoliciesAreReadAndCheckedFieldByField() {
+    ServiceSpec spec =
+        CatalogParser.parse(
+                "c.yaml",
+                service(
+                    "recovery: {errorThreshold: 3, errorWindow: 30s, onErrors: unhealthy,"
+                        + " crashThreshold: 2}"))
+            .services()
+            .get(0);
+    assertThat(spec.recovery())
+        .isEqualTo(
+            new RecoveryPolicy(
+                3,
+                Duration.ofSeconds(30),
+                RecoveryPolicy.ErrorAction.UNHEALTHY,
+                2,
+                Duration.ofMinutes(5)));
+    assertThatThrownBy(
+            () ->
+                CatalogParser.parse(
+                    "c.yaml", service("recovery: {onErrors: reboot, crashThreshold: 0}")))
+        .hasMessageContaining(
+            "services[a].recovery.onErrors: must be one of restart, replace, unhealthy, not"
+                + " 'reboot'")
+        .hasMessageContaining("services[a].recovery.crashThreshold: must be between 1 and");
   }
 
   @Test

@@ -40,6 +40,9 @@ public final class HelloService implements MicroService {
   /** With {@code true}, GET /overload makes the service report overload (for benchmarks). */
   public static final String OVERLOAD_ENDPOINT = "hello.overloadEndpoint";
 
+  /** With {@code true}, GET /error makes the service report an error (for recovery tests). */
+  public static final String ERROR_ENDPOINT = "hello.errorEndpoint";
+
   static final long REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   private ServiceContext context;
@@ -81,6 +84,7 @@ public final class HelloService implements MicroService {
     String greeting = "hello from " + context.instanceId() + "\n";
     context.metrics().gauge("inflight", () -> inflight::get);
     boolean overloadEndpoint = Boolean.getBoolean(OVERLOAD_ENDPOINT);
+    boolean errorEndpoint = Boolean.getBoolean(ERROR_ENDPOINT);
     // Everything a request needs exists before the port accepts.
     checker = Executors.newSingleThreadScheduledExecutor(named("hello-overload"));
     server.createContext(
@@ -98,6 +102,9 @@ public final class HelloService implements MicroService {
             } else if ("/overload".equals(path) && overloadEndpoint) {
               context.reportOverload("asked to by GET /overload");
               respond(exchange, 202, "overload reported\n");
+            } else if ("/error".equals(path) && errorEndpoint) {
+              context.reportError(new IllegalStateException("asked to by GET /error"));
+              respond(exchange, 202, "error reported\n");
             } else {
               respond(exchange, 404, "not found\n");
             }
