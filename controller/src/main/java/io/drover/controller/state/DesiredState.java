@@ -81,21 +81,21 @@ public final class DesiredState {
   }
 
   public Optional<Drain> drain(String nodeId) {
-    return Optional.ofNullable(drains.get(nodeId)).map(DesiredState::drain);
+    return Optional.ofNullable(drains.get(nodeId)).map(DesiredState::toDrain);
   }
 
   /** The drains in progress, by node id. */
   public List<Drain> drains() {
-    return drains.values().stream().map(DesiredState::drain).toList();
+    return drains.values().stream().map(DesiredState::toDrain).toList();
   }
 
   public Optional<ProviderServer> server(String id) {
-    return Optional.ofNullable(servers.get(id)).map(DesiredState::server);
+    return Optional.ofNullable(servers.get(id)).map(DesiredState::toServer);
   }
 
   /** The servers providers created and did not release, by id. */
   public List<ProviderServer> servers() {
-    return servers.values().stream().map(DesiredState::server).toList();
+    return servers.values().stream().map(DesiredState::toServer).toList();
   }
 
   /** The highest session epoch issued to the node; 0 if none was. */
@@ -104,12 +104,12 @@ public final class DesiredState {
   }
 
   public Optional<ArtifactInfo> artifact(String sha256) {
-    return Optional.ofNullable(artifacts.get(sha256)).map(DesiredState::artifact);
+    return Optional.ofNullable(artifacts.get(sha256)).map(DesiredState::toArtifact);
   }
 
   /** The stored artifacts, by sha256. */
   public List<ArtifactInfo> artifacts() {
-    return artifacts.values().stream().map(DesiredState::artifact).toList();
+    return artifacts.values().stream().map(DesiredState::toArtifact).toList();
   }
 
   /** The highest instance number taken for the service; the next instance gets one more. */
@@ -185,7 +185,7 @@ public final class DesiredState {
     index = at;
   }
 
-  private static Drain drain(StateCommand.StartDrain c) {
+  private static Drain toDrain(StateCommand.StartDrain c) {
     return new Drain(
         c.nodeId(),
         Instant.ofEpochMilli(c.startedAtMs()),
@@ -195,14 +195,14 @@ public final class DesiredState {
         c.maxParallel());
   }
 
-  private static ProviderServer server(StateCommand.RecordServer c) {
+  private static ProviderServer toServer(StateCommand.RecordServer c) {
     return new ProviderServer(
         new Server(
             c.id(), c.kind(), c.nodeName(), Instant.ofEpochMilli(c.createdAtMs()), c.details()),
         c.joined());
   }
 
-  private static ArtifactInfo artifact(StateCommand.AddArtifact c) {
+  private static ArtifactInfo toArtifact(StateCommand.AddArtifact c) {
     return new ArtifactInfo(
         c.sha256(), c.sizeBytes(), c.name(), Instant.ofEpochMilli(c.addedAtMs()));
   }
