@@ -31,7 +31,8 @@ class LayeringTest {
             "io.drover.controller.scheduling..",
             "io.drover.controller.ports..",
             "io.drover.controller.artifacts..",
-            "io.drover.controller.catalog..")
+            "io.drover.controller.catalog..",
+            "io.drover.controller.state..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("io.grpc..")
@@ -50,7 +51,8 @@ class LayeringTest {
             "io.drover.controller.instances..",
             "io.drover.controller.scheduling..",
             "io.drover.controller.ports..",
-            "io.drover.controller.artifacts..")
+            "io.drover.controller.artifacts..",
+            "io.drover.controller.state..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("io.drover.v1..", "com.google.protobuf..")
