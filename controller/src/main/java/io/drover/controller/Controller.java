@@ -16,12 +16,16 @@ import io.drover.controller.grpc.AgentGatewayGrpcService;
 import io.drover.controller.grpc.ArtifactsGrpcService;
 import io.drover.controller.grpc.ControlGrpcService;
 import io.drover.controller.grpc.GrpcServer;
+import io.drover.controller.nodes.EpochLedger;
 import io.drover.controller.nodes.NodeRegistry;
 import io.drover.controller.providers.Fleet;
 import io.drover.controller.providers.ProviderLoader;
 import io.drover.controller.recovery.FailureDetector;
 import io.drover.controller.scheduling.CatalogService;
 import io.drover.controller.scheduling.Scheduler;
+import io.drover.controller.state.RecoveryReport;
+import io.drover.controller.state.SharedDesiredState;
+import io.drover.controller.state.StateCommand;
 import io.drover.provider.ProviderContext;
 import io.drover.provider.ServerProvider;
 import java.io.IOException;
@@ -53,6 +57,7 @@ public final class Controller implements AutoCloseable {
   private final HttpEndpoint http;
   private final Fleet fleet;
   private final FailureDetector failureDetector;
+  private final SharedDesiredState state;
 
   private Controller(ControllerConfig config, Clock clock) {
     try {
@@ -62,9 +67,37 @@ public final class Controller implements AutoCloseable {
     }
     Instant startedAt = clock.instant();
     this.events = new EventJournal(config.eventsRetained(), clock);
-    this.nodes = new NodeRegistry(events, clock);
+    this.state = SharedDesiredState.open(config.dataDir().resolve("state"));
+    RecoveryReport recovery = state.recovery();
+    log.info("desired state: {}", recovery.summary());
+    for (String problem : recovery.problems()) {
+      log.warn("desired state repaired: {}", problem);
+      events.publish(EventKind.STATE_REPAIRED, "controller", problem, Map.of());
+    }
+    this.nodes =
+        new NodeRegistry(
+            events,
+            clock,
+            new EpochLedger() {
+              @Override
+              public long highest(String nodeId) {
+                return state.read(s -> s.epoch(nodeId));
+              }
+
+              @Override
+              public void issued(String nodeId, long epoch) {
+                state.submit(new StateCommand.RecordEpoch(nodeId, epoch));
+              }
+            });
     this.scheduler =
-        new Scheduler(nodes, events, clock, config.portQuarantine(), config.foreignPortHold());
+        new Scheduler(
+            nodes,
+            events,
+            clock,
+            config.portQuarantine(),
+            config.foreignPortHold(),
+            state,
+            config.liveness().startupGrace());
     this.catalog =
         new CatalogService(catalogSource(config), config.catalog().baseDir(), scheduler, events);
     this.io =
@@ -76,7 +109,11 @@ public final class Controller implements AutoCloseable {
               return t;
             });
     ArtifactStore artifacts =
-        new ArtifactStore(config.dataDir().resolve("artifacts"), config.artifactMaxBytes(), clock);
+        new ArtifactStore(
+            config.dataDir().resolve("artifacts"),
+            config.artifactMaxBytes(),
+            clock,
+            info -> state.submit(StateCommand.AddArtifact.of(info)));
     try {
       this.grpc =
           GrpcServer.start(
@@ -93,6 +130,7 @@ public final class Controller implements AutoCloseable {
     } catch (RuntimeException e) {
       scheduler.close();
       catalog.close();
+      state.close();
       io.shutdownNow();
       throw e;
     }
@@ -100,7 +138,7 @@ public final class Controller implements AutoCloseable {
       this.http =
           HttpEndpoint.start("controller", config.httpListen(), Map.of("/healthz", this::health));
     } catch (UnavailableException e) {
-      close(grpc, scheduler, catalog);
+      close(grpc, scheduler, catalog, state);
       io.shutdownNow();
       throw e;
     }
@@ -118,13 +156,14 @@ public final class Controller implements AutoCloseable {
                   providerSettings.clusterName()),
               providerSettings.pluginPath());
     } catch (RuntimeException e) {
-      close(http, grpc, scheduler, catalog);
+      close(http, grpc, scheduler, catalog, state);
       io.shutdownNow();
       throw e;
     }
     this.fleet =
         new Fleet(
             provider,
+            state,
             config.dataDir().resolve("servers.json"),
             events,
             clock,
@@ -216,7 +255,7 @@ public final class Controller implements AutoCloseable {
   @Override
   public void close() {
     log.info("controller stopping");
-    close(failureDetector, grpc, catalog, scheduler, fleet, http);
+    close(failureDetector, grpc, catalog, scheduler, fleet, http, state);
     io.shutdownNow();
   }
 }

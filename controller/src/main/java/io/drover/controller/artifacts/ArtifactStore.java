@@ -29,11 +29,21 @@ public final class ArtifactStore {
   private final Path dir;
   private final long maxBytes;
   private final Clock clock;
+  private final java.util.function.Consumer<ArtifactInfo> indexed;
 
   public ArtifactStore(Path dir, long maxBytes, Clock clock) {
+    this(dir, maxBytes, clock, info -> {});
+  }
+
+  /**
+   * @param indexed told of every jar once it is stored, to record it in the artifact index
+   */
+  public ArtifactStore(
+      Path dir, long maxBytes, Clock clock, java.util.function.Consumer<ArtifactInfo> indexed) {
     this.dir = dir;
     this.maxBytes = maxBytes;
     this.clock = clock;
+    this.indexed = indexed;
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
@@ -148,7 +158,9 @@ public final class ArtifactStore {
             p.store(w, "drover artifact");
           }
         }
-        return info(actual).orElseThrow();
+        ArtifactInfo info = info(actual).orElseThrow();
+        indexed.accept(info);
+        return info;
       } catch (IOException e) {
         throw new UncheckedIOException("cannot store artifact " + name, e);
       } finally {

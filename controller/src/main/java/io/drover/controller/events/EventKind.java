@@ -28,6 +28,12 @@ public enum EventKind {
   AGENT_STREAM_REJECTED,
   /** The controller started. */
   CONTROLLER_STARTED,
+  /** Reopening the controller's state repaired something (a torn last record, a bad snapshot). */
+  STATE_REPAIRED,
+  /**
+   * After a restart, the known nodes reported (or the startup grace passed): scheduling resumes.
+   */
+  SCHEDULING_RESUMED,
   /** A catalog came into force. */
   CATALOG_APPLIED,
   /** A catalog was refused; the last good one stays in force. */

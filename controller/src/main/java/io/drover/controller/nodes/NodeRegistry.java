@@ -30,10 +30,16 @@ public final class NodeRegistry {
   private final Map<String, Entry> nodes = new ConcurrentHashMap<>();
   private final EventJournal events;
   private final Clock clock;
+  private final EpochLedger epochs;
 
   public NodeRegistry(EventJournal events, Clock clock) {
+    this(events, clock, EpochLedger.NONE);
+  }
+
+  public NodeRegistry(EventJournal events, Clock clock, EpochLedger epochs) {
     this.events = events;
     this.clock = clock;
+    this.epochs = epochs;
   }
 
   /**
@@ -58,7 +64,9 @@ public final class NodeRegistry {
           entry.disconnectedAt == null
               ? Duration.ZERO
               : Duration.between(entry.disconnectedAt, now);
-      epoch = Math.max(entry.epoch, hello.lastEpoch()) + 1;
+      epoch =
+          Math.max(Math.max(entry.epoch, hello.lastEpoch()), epochs.highest(hello.nodeId())) + 1;
+      epochs.issued(hello.nodeId(), epoch);
       entry.hello = hello;
       entry.address = hello.advertiseAddress().orElse(peerHost);
       entry.epoch = epoch;

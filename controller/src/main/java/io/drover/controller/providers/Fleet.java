@@ -45,13 +45,14 @@ public final class Fleet implements AutoCloseable {
    */
   public Fleet(
       ServerProvider provider,
-      java.nio.file.Path ledgerFile,
+      io.drover.controller.state.SharedDesiredState state,
+      java.nio.file.Path legacyLedgerFile,
       EventJournal events,
       Clock clock,
       Duration joinTimeout,
       Runnable changed) {
     this.provider = provider;
-    this.ledger = new ServerLedger(ledgerFile);
+    this.ledger = new ServerLedger(state, legacyLedgerFile);
     this.events = events;
     this.clock = clock;
     this.joinTimeout = joinTimeout;

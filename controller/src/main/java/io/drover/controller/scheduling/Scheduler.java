@@ -27,6 +27,9 @@ import io.drover.controller.ports.PortPool;
 import io.drover.controller.providers.Fleet;
 import io.drover.controller.scaling.Autoscaler;
 import io.drover.controller.scaling.ScalingDecision;
+import io.drover.controller.state.DesiredState;
+import io.drover.controller.state.SharedDesiredState;
+import io.drover.controller.state.StateCommand;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,6 +43,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -56,6 +60,7 @@ import org.slf4j.LoggerFactory;
 public final class Scheduler implements AgentEvents, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
   private static final Duration TICK = Duration.ofSeconds(1);
+  private static final int INSTANCE_NUMBER_BLOCK = 100;
 
   /** Failed and stopped instances kept per service for listings. */
   private static final int HISTORY = 10;
@@ -125,24 +130,94 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
    */
   private final Map<String, Map<String, Map<String, Integer>>> fenced = new HashMap<>();
 
+  private final SharedDesiredState state;
+  private StartupHold startupHold;
+
   /** Recent error reports and crashes per instance, for the service's recovery policy. */
   private final Map<String, RecentTimes> errorWindows = new HashMap<>();
 
   private final Map<String, RecentTimes> crashWindows = new HashMap<>();
 
+  /**
+   * @param state where every change of desired state is logged before it takes effect; what it
+   *     holds (scales, drains, instance numbers) is where this scheduler starts from
+   * @param startupGrace after a restart, how long to wait for the nodes the state knows before
+   *     placing or stopping anything, so that their hellos rebuild the actual state first
+   */
   public Scheduler(
       NodeRegistry nodes,
       EventJournal events,
       Clock clock,
       Duration portQuarantine,
-      Duration foreignPortHold) {
+      Duration foreignPortHold,
+      SharedDesiredState state,
+      Duration startupGrace) {
     this.nodes = nodes;
     this.events = events;
     this.clock = clock;
     this.portQuarantine = portQuarantine;
     this.foreignPortHold = foreignPortHold;
+    this.state = state;
+    for (DesiredState.Drain d : state.read(DesiredState::drains)) {
+      drains.put(d.nodeId(), new Drain(d.startedAt(), d.deadline(), d.maxParallel()));
+    }
+    Set<String> known = state.read(DesiredState::knownNodes);
+    if (!known.isEmpty() && !startupGrace.isZero()) {
+      startupHold = new StartupHold(clock.instant(), startupGrace, new HashSet<>(known));
+    }
     this.loop = new SerialLoop("drover-scheduler");
     loop.every(TICK, this::reconcile);
+  }
+
+  /**
+   * After a restart: nothing is placed or stopped until every node the state knows has said what it
+   * runs, or the grace has passed.
+   */
+  private static final class StartupHold {
+    final Instant since;
+    final Instant until;
+    final Set<String> awaited;
+    final int known;
+
+    StartupHold(Instant since, Duration grace, Set<String> awaited) {
+      this.since = since;
+      this.until = since.plus(grace);
+      this.awaited = awaited;
+      this.known = awaited.size();
+    }
+  }
+
+  /** Whether the startup hold still holds; ends it, with an event, once it need not. */
+  private boolean held(Instant now) {
+    if (startupHold == null) {
+      return false;
+    }
+    if (!startupHold.awaited.isEmpty() && now.isBefore(startupHold.until)) {
+      return true;
+    }
+    long ms = Duration.between(startupHold.since, now).toMillis();
+    int back = startupHold.known - startupHold.awaited.size();
+    String message =
+        startupHold.awaited.isEmpty()
+            ? "all "
+                + startupHold.known
+                + " known node(s) reported what they run within "
+                + ms
+                + " ms; scheduling resumes"
+            : back
+                + " of "
+                + startupHold.known
+                + " known node(s) reported within the startup grace ("
+                + ms
+                + " ms); scheduling resumes without "
+                + String.join(", ", startupHold.awaited);
+    events.publish(
+        EventKind.SCHEDULING_RESUMED,
+        "controller",
+        message,
+        Map.of("known", Integer.toString(startupHold.known), "back", Integer.toString(back)));
+    startupHold = null;
+    return false;
   }
 
   /** Something changed outside the scheduler (a provider call ended): look again. */
@@ -171,9 +246,16 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
           for (ServicePlan plan : newPlans) {
             plans.put(plan.name(), plan);
             removed.remove(plan.name());
-            desired.merge(plan.name(), plan.initial(), (old, fresh) -> plan.clamp(old));
+            OptionalInt stored = state.read(s -> s.scale(plan.name()));
+            int start = stored.isPresent() ? plan.clamp(stored.getAsInt()) : plan.initial();
+            desired.merge(plan.name(), start, (old, fresh) -> plan.clamp(old));
           }
-          removed.forEach(desired::remove);
+          for (String gone : removed) {
+            desired.remove(gone);
+            if (state.read(s -> s.scale(gone)).isPresent()) {
+              state.submit(new StateCommand.ClearScale(gone));
+            }
+          }
           autoscaler.retain(plans.keySet());
           queueReconcile();
           return null;
@@ -201,6 +283,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
                     + ")");
           }
           int before = desired.getOrDefault(service, plan.initial());
+          state.submit(new StateCommand.SetScale(service, replicas));
           desired.put(service, replicas);
           autoscaler.operatorScaled(service, replicas, clock.instant());
           if (before != replicas) {
@@ -235,6 +318,9 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   public CompletableFuture<Node> cordon(String nodeId, boolean cordoned) {
     return call(
         () -> {
+          nodes.get(nodeId).orElseThrow(() -> new NotFoundException("node", nodeId));
+          state.submit(
+              cordoned ? new StateCommand.Cordon(nodeId) : new StateCommand.Uncordon(nodeId));
           if (nodes.cordon(nodeId, cordoned)) {
             if (!cordoned) {
               drains.remove(nodeId);
@@ -262,8 +348,11 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       String nodeId, Optional<Duration> deadline, int maxParallel) {
     return call(
         () -> {
-          nodes.cordon(nodeId, true);
           Instant now = clock.instant();
+          state.submit(
+              StateCommand.StartDrain.of(
+                  nodeId, now, deadline.map(now::plus), Math.max(1, maxParallel)));
+          nodes.cordon(nodeId, true);
           drains.put(nodeId, new Drain(now, deadline.map(now::plus), Math.max(1, maxParallel)));
           long count = liveOn(nodeId).size();
           events.publish(
@@ -299,6 +388,12 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
               .filter(c -> !c.status().isTerminal())
               .forEach(c -> table.put(c.id(), c));
           containers.put(nodeId, table);
+          if (startupHold != null) {
+            startupHold.awaited.remove(nodeId);
+          }
+          if (state.read(s -> s.cordoned(nodeId))) {
+            nodes.cordon(nodeId, true);
+          }
           if (fleet != null) {
             fleet.nodeJoined(nodeName(nodeId));
           }
@@ -505,6 +600,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   /** Puts an autoscaler decision in force, and says what it decided (or nearly did). */
   private void apply(ScalingDecision decision, boolean reconcileAfter) {
     if (decision.changes()) {
+      state.submit(new StateCommand.SetScale(decision.service(), decision.desired()));
       desired.put(decision.service(), decision.desired());
       events.publish(
           EventKind.SERVICE_SCALED,
@@ -680,6 +776,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
 
   /** The error policy found the node failing: it takes no new instances until uncordoned. */
   private void markUnhealthy(String nodeId, String why) {
+    state.submit(new StateCommand.Cordon(nodeId));
     if (nodes.cordon(nodeId, true)) {
       events.publish(
           EventKind.NODE_UNHEALTHY,
@@ -752,6 +849,9 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     noRoom.clear();
     try {
       Instant now = clock.instant();
+      if (held(now)) {
+        return;
+      }
       for (Instance orphan : List.copyOf(instances.values())) {
         if (!plans.containsKey(orphan.service()) && orphan.state().isLive()) {
           stop(orphan, "its service left the catalog");
@@ -895,6 +995,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
                           && (i.state() == InstanceState.DRAINING
                               || i.state() == InstanceState.STOPPING));
       if (left.isEmpty() && !stopping) {
+        state.submit(new StateCommand.EndDrain(nodeId));
         drains.remove(nodeId);
         drainWaits.remove(nodeId);
         events.publish(
@@ -986,10 +1087,27 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   }
 
   private Instance newInstance(ServicePlan plan, Instant now) {
-    String id = plan.name() + "-" + instanceCounters.merge(plan.name(), 1, Integer::sum);
+    int number = nextInstanceNumber(plan.name());
+    String id = plan.name() + "-" + number;
     Instance created = new Instance(id, plan.name(), now);
     created.pending("waiting for placement");
     return created;
+  }
+
+  /**
+   * The next instance number of the service. Numbers are reserved in the state a block at a time,
+   * so that a restarted controller never hands one out twice, without an fsync per instance.
+   */
+  private int nextInstanceNumber(String service) {
+    int reserved = state.read(s -> s.lastInstanceNumber(service));
+    int number =
+        instanceCounters.merge(
+            service, Math.max(1, reserved + 1), (old, first) -> Math.max(old + 1, 1));
+    if (number > reserved) {
+      state.submit(
+          new StateCommand.ReserveInstanceNumbers(service, number + INSTANCE_NUMBER_BLOCK - 1));
+    }
+    return number;
   }
 
   /** Live instances per node, of every service. */
@@ -1343,6 +1461,9 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     }
     int number = parseNumber(container.service(), container.instanceId());
     instanceCounters.merge(container.service(), number, Math::max);
+    if (number > state.read(s -> s.lastInstanceNumber(container.service()))) {
+      state.submit(new StateCommand.ReserveInstanceNumbers(container.service(), number));
+    }
     log.info(
         "adopted instance {} running in container {} on node {}",
         adopted.id(),

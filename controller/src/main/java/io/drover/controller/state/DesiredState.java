@@ -98,6 +98,11 @@ public final class DesiredState {
     return servers.values().stream().map(DesiredState::toServer).toList();
   }
 
+  /** The nodes that were ever given a session: those a restarted controller waits for. */
+  public Set<String> knownNodes() {
+    return Collections.unmodifiableSet(new TreeSet<>(epochs.keySet()));
+  }
+
   /** The highest session epoch issued to the node; 0 if none was. */
   public long epoch(String nodeId) {
     return epochs.getOrDefault(nodeId, 0L);
