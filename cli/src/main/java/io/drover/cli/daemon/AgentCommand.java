@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -45,6 +46,13 @@ public final class AgentCommand implements Callable<Integer> {
     }
     AgentConfig config = AgentConfig.from(settings, hostname(), LocalPortRange.read());
     Logging.toStderr(Level.INFO);
+    if (settings.find(AgentSettings.JOIN_TOKEN).isPresent()
+        || settings.find(AgentSettings.CA_FINGERPRINT).isPresent()) {
+      LoggerFactory.getLogger(AgentCommand.class)
+          .warn(
+              "joinToken and caFingerprint are set but not used yet: this agent connects to the"
+                  + " controller without TLS");
+    }
     NodeAgent agent = NodeAgent.start(config);
     // Started by dev mode: when dev is gone, nothing it started may stay behind.
     return Daemon.runUntilStopped(

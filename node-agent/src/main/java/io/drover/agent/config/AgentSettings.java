@@ -75,6 +75,19 @@ public final class AgentSettings {
           1L << 30,
           "size at which a container's log file is rotated (3 files are kept)");
 
+  // Written by scripts/install-agent.sh for the TLS work to come; accepted now so that such a file
+  // loads, and not used yet: the agent still connects without TLS.
+  public static final ConfigKey<String> JOIN_TOKEN =
+      ConfigKey.string(
+          "joinToken",
+          null,
+          "token to join the controller with; read once TLS lands, not used before");
+  public static final ConfigKey<String> CA_FINGERPRINT =
+      ConfigKey.string(
+          "caFingerprint",
+          null,
+          "SHA-256 of the controller's CA certificate (hex); read once TLS lands, not used before");
+
   public static final List<ConfigKey<?>> ALL =
       List.of(
           CONTROLLER,
@@ -89,7 +102,9 @@ public final class AgentSettings {
           CONTAINERS_JAVA,
           CONTAINERS_CLASSPATH,
           CONTAINERS_MAX_STARTING,
-          CONTAINERS_LOG_MAX_BYTES);
+          CONTAINERS_LOG_MAX_BYTES,
+          JOIN_TOKEN,
+          CA_FINGERPRINT);
 
   /** Where the agent looks for its YAML file when no {@code --config} is given. */
   public static final Path DEFAULT_FILE = Path.of("/etc/drover/agent.yaml");
