@@ -12,6 +12,7 @@ import io.drover.common.net.HostPort;
 import io.drover.common.net.PortRange;
 import io.drover.controller.config.ControllerConfig;
 import io.drover.controller.config.ControllerSettings;
+import io.drover.testing.SystemPackages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -337,10 +338,11 @@ class InstallScriptsTest {
 
   @Test
   void systemdAnalyzeVerifiesTheInstalledUnits() throws Exception {
-    Optional<Path> analyze = onPath("systemd-analyze");
+    Optional<String> unavailable = SystemPackages.ensure("systemd-analyze", "systemd");
     assumeTrue(
-        analyze.isPresent(),
-        "systemd-analyze is not installed (Debian package systemd), so the units cannot be verified");
+        unavailable.isEmpty(), () -> "the units cannot be verified: " + unavailable.orElse(""));
+    Optional<Path> analyze = onPath("systemd-analyze");
+    assumeTrue(analyze.isPresent(), "systemd-analyze is not on the PATH");
     Path units = Path.of("/usr/lib/systemd/system");
     assumeTrue(
         Files.isRegularFile(units.resolve("multi-user.target")),
