@@ -10,6 +10,7 @@ import io.drover.agent.grpc.ContainerLinkServer;
 import io.drover.agent.grpc.ControllerLink;
 import io.drover.agent.grpc.GrpcBlobFetcher;
 import io.drover.agent.grpc.LinkStatus;
+import io.drover.agent.identity.DataDirLock;
 import io.drover.agent.identity.NodeIdentity;
 import io.drover.agent.inventory.InventoryProbe;
 import io.drover.agent.telemetry.ContainerSampler;
@@ -42,6 +43,7 @@ public final class NodeAgent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
 
   private final AgentConfig config;
+  private final DataDirLock dataDirLock;
   private final String nodeId;
   private final ExecutorService io;
   private final ContainerSupervisor supervisor;
@@ -50,8 +52,9 @@ public final class NodeAgent implements AutoCloseable {
   private final HttpEndpoint http;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private NodeAgent(AgentConfig config) {
+  private NodeAgent(AgentConfig config, DataDirLock dataDirLock) {
     this.config = config;
+    this.dataDirLock = dataDirLock;
     this.nodeId = NodeIdentity.loadOrCreate(config.dataDir());
     SystemInfo system = new SystemInfo();
     InventoryProbe inventory = new InventoryProbe(system);
@@ -80,7 +83,8 @@ public final class NodeAgent implements AutoCloseable {
             Clock.systemUTC(),
             c.maxStarting(),
             1000);
-    this.containerLinks = ContainerLinkServer.start(c.linkListen(), supervisor);
+    this.containerLinks =
+        ContainerLinkServer.start(c.linkListen(), config.dataDir().resolve("run"), supervisor);
     linkServer.server = containerLinks;
     CommandHandler commands = new CommandHandler(supervisor);
     this.link =
@@ -99,7 +103,15 @@ public final class NodeAgent implements AutoCloseable {
 
   /** Starts the agent; it connects in the background and keeps reconnecting until closed. */
   public static NodeAgent start(AgentConfig config) {
-    NodeAgent agent = new NodeAgent(config);
+    // One agent per data dir: two would adopt the same containers and share one socket.
+    DataDirLock lock = DataDirLock.acquire(config.dataDir());
+    NodeAgent agent;
+    try {
+      agent = new NodeAgent(config, lock);
+    } catch (RuntimeException | Error e) {
+      lock.close();
+      throw e;
+    }
     agent.link.start();
     log.info(
         "agent {} ({}) started: controller {}, HTTP on port {}, containers attach on {},"
@@ -180,6 +192,7 @@ public final class NodeAgent implements AutoCloseable {
     containerLinks.close();
     http.close();
     io.shutdownNow();
+    dataDirLock.close();
     log.info("agent {} stopped; its containers keep running", config.name());
   }
 
@@ -227,7 +240,7 @@ public final class NodeAgent implements AutoCloseable {
     volatile ContainerLinkServer server;
 
     String address() {
-      return server.address();
+      return server.address().toString();
     }
   }
 }

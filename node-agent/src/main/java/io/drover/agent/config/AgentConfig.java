@@ -33,16 +33,22 @@ public record AgentConfig(
   /**
    * How the agent starts container JVMs.
    *
+   * @param linkListen a TCP address for the containers' links; empty for the default, a Unix socket
+   *     in the data dir
    * @param java the java binary for profiles that name none
    * @param classpath the container runtime's classpath
    */
   public record Containers(
-      HostPort linkListen, String java, String classpath, int maxStarting, long logMaxBytes) {
+      Optional<HostPort> linkListen,
+      String java,
+      String classpath,
+      int maxStarting,
+      long logMaxBytes) {
 
     /** The agent's own java and classpath, which carry the container runtime. */
     public static Containers defaults() {
       return new Containers(
-          AgentSettings.CONTAINER_LINK_LISTEN.defaultValue(),
+          Optional.empty(),
           ownJava(),
           ownClasspath(),
           AgentSettings.CONTAINERS_MAX_STARTING.defaultValue(),
@@ -119,7 +125,7 @@ public record AgentConfig(
         initial,
         max,
         new Containers(
-            s.get(AgentSettings.CONTAINER_LINK_LISTEN),
+            s.find(AgentSettings.CONTAINER_LINK_LISTEN),
             s.find(AgentSettings.CONTAINERS_JAVA).orElseGet(Containers::ownJava),
             s.find(AgentSettings.CONTAINERS_CLASSPATH).orElseGet(Containers::ownClasspath),
             s.get(AgentSettings.CONTAINERS_MAX_STARTING),

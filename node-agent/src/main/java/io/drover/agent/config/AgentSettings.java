@@ -52,8 +52,9 @@ public final class AgentSettings {
   public static final ConfigKey<HostPort> CONTAINER_LINK_LISTEN =
       ConfigKey.hostPort(
           "containerLink.listen",
-          new HostPort("127.0.0.1", 0),
-          "node-local address containers attach to; port 0 picks a free one");
+          null,
+          "TCP address containers attach to instead of the default, a Unix socket in the data"
+              + " dir; port 0 picks a free one and keeps it for the next start");
   public static final ConfigKey<String> CONTAINERS_JAVA =
       ConfigKey.string(
           "containers.java",
