@@ -5,6 +5,7 @@ import io.drover.agent.commands.CommandHandler;
 import io.drover.agent.config.AgentConfig;
 import io.drover.agent.containers.ContainerLauncher;
 import io.drover.agent.containers.ContainerListener;
+import io.drover.agent.containers.ContainerStore;
 import io.drover.agent.containers.ContainerSupervisor;
 import io.drover.agent.grpc.ContainerLinkServer;
 import io.drover.agent.grpc.ControllerLink;
@@ -25,6 +26,7 @@ import io.drover.v1.ErrorReport;
 import io.drover.v1.Hello;
 import io.drover.v1.OverloadReport;
 import io.drover.v1.PortRange;
+import io.drover.v1.Welcome;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +48,7 @@ public final class NodeAgent implements AutoCloseable {
   private final DataDirLock dataDirLock;
   private final String nodeId;
   private final ExecutorService io;
+  private final Forwarder forward;
   private final ContainerSupervisor supervisor;
   private final ContainerLinkServer containerLinks;
   private final ControllerLink link;
@@ -71,7 +74,7 @@ public final class NodeAgent implements AutoCloseable {
     AgentConfig.Containers c = config.containers();
     // The supervisor reports through the link, and the link's commands reach the supervisor:
     // the forwarder breaks that cycle until both exist.
-    Forwarder forward = new Forwarder();
+    this.forward = new Forwarder();
     BlobFetcherHolder blobs = new BlobFetcherHolder();
     ContainerLinkServerHolder linkServer = new ContainerLinkServerHolder();
     this.supervisor =
@@ -80,9 +83,12 @@ public final class NodeAgent implements AutoCloseable {
             new ArtifactCache(config.dataDir().resolve("artifacts"), blobs::fetch, io),
             forward,
             config.dataDir().resolve("containers"),
+            new ContainerStore(config.dataDir().resolve("container-records")),
             Clock.systemUTC(),
             c.maxStarting(),
             1000);
+    // Before containers can attach: an agent that does not know a container refuses it.
+    supervisor.recover();
     this.containerLinks =
         ContainerLinkServer.start(c.linkListen(), config.dataDir().resolve("run"), supervisor);
     linkServer.server = containerLinks;
@@ -94,6 +100,7 @@ public final class NodeAgent implements AutoCloseable {
             sampler,
             () -> containerSampler.sample(supervisor.reports(), supervisor.reportedMetrics()),
             commands::handle,
+            this::welcomed,
             config.reconnectInitialBackoff(),
             config.reconnectMaxBackoff());
     forward.link = link;
@@ -151,12 +158,20 @@ public final class NodeAgent implements AutoCloseable {
             .setAgentVersion(Version.current())
             .setAgentPid(ProcessHandle.current().pid())
             .setInventory(inventory.probe())
-            .addAllContainers(supervisor.reports())
+            .addAllContainers(supervisor.helloReports())
             .setInstancePorts(
                 PortRange.newBuilder().setLow(config.ports().low()).setHigh(config.ports().high()))
             .setHttpPort(http.port());
     config.advertiseAddress().ifPresent(hello::setAdvertiseAddress);
     return hello.build();
+  }
+
+  /** On the link's thread, once a session is open. */
+  private void welcomed(Welcome welcome) {
+    // The ends of containers found at start, once, now that someone listens.
+    supervisor
+        .takeDeparted()
+        .thenAccept(reports -> reports.forEach(report -> forward.changed(report, "")));
   }
 
   private HttpResponse health() {

@@ -29,6 +29,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -52,6 +53,7 @@ public final class ControllerLink implements AutoCloseable {
   private final TelemetrySampler sampler;
   private final Supplier<List<ContainerMetrics>> containerMetrics;
   private final Function<Command, CompletableFuture<CommandResult>> commands;
+  private final Consumer<Welcome> welcomed;
   private final Backoff backoff;
   private final ScheduledExecutorService scheduler;
 
@@ -63,6 +65,8 @@ public final class ControllerLink implements AutoCloseable {
 
   /**
    * @param hello builds the hello for each new stream (inventory and containers as they are now)
+   * @param welcomed told of each welcome, on the link's thread, once the session is open: reports
+   *     sent from it go out on the new session
    */
   public ControllerLink(
       HostPort controller,
@@ -70,6 +74,7 @@ public final class ControllerLink implements AutoCloseable {
       TelemetrySampler sampler,
       Supplier<List<ContainerMetrics>> containerMetrics,
       Function<Command, CompletableFuture<CommandResult>> commands,
+      Consumer<Welcome> welcomed,
       Duration initialBackoff,
       Duration maxBackoff) {
     this(
@@ -87,6 +92,7 @@ public final class ControllerLink implements AutoCloseable {
         sampler,
         containerMetrics,
         commands,
+        welcomed,
         Backoff.withJitter(initialBackoff, maxBackoff));
   }
 
@@ -97,6 +103,7 @@ public final class ControllerLink implements AutoCloseable {
       TelemetrySampler sampler,
       Supplier<List<ContainerMetrics>> containerMetrics,
       Function<Command, CompletableFuture<CommandResult>> commands,
+      Consumer<Welcome> welcomed,
       Backoff backoff) {
     this.controller = controller;
     this.channel = channel;
@@ -105,6 +112,7 @@ public final class ControllerLink implements AutoCloseable {
     this.sampler = sampler;
     this.containerMetrics = containerMetrics;
     this.commands = commands;
+    this.welcomed = welcomed;
     this.backoff = backoff;
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
@@ -155,6 +163,11 @@ public final class ControllerLink implements AutoCloseable {
     session.telemetry =
         scheduler.scheduleAtFixedRate(
             () -> sendTelemetry(session), 0, interval, TimeUnit.MILLISECONDS);
+    try {
+      welcomed.accept(welcome);
+    } catch (RuntimeException e) {
+      log.error("handling the welcome failed", e);
+    }
   }
 
   private void sendTelemetry(Session session) {
