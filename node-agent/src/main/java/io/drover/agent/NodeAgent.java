@@ -168,6 +168,19 @@ public final class NodeAgent implements AutoCloseable {
 
   /** On the link's thread, once a session is open. */
   private void welcomed(Welcome welcome) {
+    if (welcome.getReplacedInstanceIdsCount() > 0) {
+      // Fencing: while this node was lost, the controller started these instances elsewhere.
+      String why =
+          "the controller replaced it on another node while this node was lost (fencing, session"
+              + " epoch "
+              + welcome.getSessionEpoch()
+              + ")";
+      log.warn(
+          "the controller says instances {} were replaced elsewhere while this node was lost;"
+              + " stopping them here",
+          welcome.getReplacedInstanceIdsList());
+      supervisor.stopInstances(welcome.getReplacedInstanceIdsList(), why);
+    }
     // The ends of containers found at start, once, now that someone listens.
     supervisor
         .takeDeparted()

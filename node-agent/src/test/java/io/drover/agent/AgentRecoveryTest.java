@@ -149,6 +149,34 @@ class AgentRecoveryTest {
   }
 
   @Test
+  void instancesTheWelcomeSaysWereReplacedAreStopped() throws Exception {
+    agent = startAgent(config());
+    int portA = FreePorts.find();
+    int portB = FreePorts.find();
+    ContainerReport a = startInstance("fenced-1", portA);
+    ContainerReport b = startInstance("kept-1", portB);
+
+    // The node was lost; the controller comes back and says fenced-1 runs elsewhere now.
+    int controllerPort = controller.port();
+    controller.close();
+    controller = FakeController.start(controllerPort).replacedInstances("fenced-1");
+
+    ContainerReport stopped =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> latest(a.getContainerId()),
+                r -> r != null && r.getState() == ContainerState.CONTAINER_STATE_EXITED);
+    assertThat(stopped.getReason())
+        .contains("replaced it on another node while this node was lost");
+    assertThat(accepts(portA)).isFalse();
+    assertThat(get(portB, "/")).isEqualTo("hello from kept-1 pid " + b.getPid() + "\n");
+    assertThat(agent.containers())
+        .extracting(ContainerReport::getInstanceId)
+        .containsExactly("kept-1");
+  }
+
+  @Test
   void aRestartedAgentAdoptsItsContainersAsTheyWere() throws Exception {
     agent = startAgent(config());
     controller.send(

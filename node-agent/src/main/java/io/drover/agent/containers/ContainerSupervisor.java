@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
@@ -469,6 +471,46 @@ public final class ContainerSupervisor implements AutoCloseable {
           terminate(record, Duration.ofMillis(gracePeriodMs));
           return ok();
         });
+  }
+
+  /**
+   * Stops the instances named (and cancels their pending restarts), each gracefully within its
+   * grace period; for fencing, when the controller replaced them on another node.
+   *
+   * @return how many instances were stopped or kept from restarting
+   */
+  public CompletableFuture<Integer> stopInstances(Collection<String> instanceIds, String why) {
+    Set<String> ids = Set.copyOf(instanceIds);
+    return call(() -> stopInstancesNow(r -> ids.contains(r), why));
+  }
+
+  private int stopInstancesNow(java.util.function.Predicate<String> which, String why) {
+    int stopped = 0;
+    for (ContainerRecord record : List.copyOf(containers.values())) {
+      if (record.assignment == null
+          || record.stopRequested
+          || record.isTerminal()
+          || !which.test(record.instanceId())) {
+        continue;
+      }
+      log.warn(
+          "stopping instance {} (container {}, pid {}): {}",
+          record.instanceId(),
+          record.id,
+          record.pid(),
+          why);
+      record.commandId = "";
+      release(record, graceMs(record), why);
+      stopped++;
+    }
+    for (InstanceRestarts restart : List.copyOf(restarts.values())) {
+      if (restart.pending != null && which.test(restart.instanceId)) {
+        log.warn("instance {} will not be restarted: {}", restart.instanceId, why);
+        cancel(restart, why, "");
+        stopped++;
+      }
+    }
+    return stopped;
   }
 
   // ---- what containers say over their link ----
