@@ -28,10 +28,14 @@ import io.drover.v1.OverloadReport;
 import io.drover.v1.PortRange;
 import io.drover.v1.Welcome;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +57,11 @@ public final class NodeAgent implements AutoCloseable {
   private final ContainerLinkServer containerLinks;
   private final ControllerLink link;
   private final HttpEndpoint http;
+  private final ScheduledExecutorService watchdog;
   private final AtomicBoolean closed = new AtomicBoolean();
+
+  // Owned by the watchdog's thread.
+  private boolean stoppedForDisconnect;
 
   private NodeAgent(AgentConfig config, DataDirLock dataDirLock) {
     this.config = config;
@@ -106,6 +114,53 @@ public final class NodeAgent implements AutoCloseable {
     forward.link = link;
     blobs.fetcher = new GrpcBlobFetcher(link.channel(), io);
     this.http = HttpEndpoint.start("agent", config.httpListen(), Map.of("/healthz", this::health));
+    this.watchdog = startWatchdog(config.stopWorkloadsAfterDisconnect());
+  }
+
+  /** Watches the controller link when instances must stop after it was down too long. */
+  private ScheduledExecutorService startWatchdog(Duration after) {
+    if (after.isZero()) {
+      return null;
+    }
+    ScheduledExecutorService executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "drover-agent-watchdog");
+              t.setDaemon(true);
+              return t;
+            });
+    long period = Math.max(100, Math.min(1000, after.toMillis() / 10));
+    executor.scheduleWithFixedDelay(
+        () -> checkDisconnect(after), period, period, TimeUnit.MILLISECONDS);
+    return executor;
+  }
+
+  /** Safety over availability: a node cut off too long from its controller stops its instances. */
+  private void checkDisconnect(Duration after) {
+    LinkStatus status = link.status();
+    if (status.connected()) {
+      stoppedForDisconnect = false;
+      return;
+    }
+    Duration down = Duration.between(status.since(), Instant.now());
+    if (stoppedForDisconnect || down.compareTo(after) < 0) {
+      return;
+    }
+    stoppedForDisconnect = true;
+    log.warn(
+        "the controller at {} has been unreachable for {} ms ({}), longer than"
+            + " stopWorkloadsAfterDisconnect ({} ms): stopping every instance of this node,"
+            + " safety over availability; they do not come back by themselves",
+        config.controller(),
+        down.toMillis(),
+        status.lastError().isEmpty() ? "never connected" : status.lastError(),
+        after.toMillis());
+    supervisor
+        .stopAllInstances(
+            "the controller was unreachable for more than "
+                + after.toMillis()
+                + " ms (stopWorkloadsAfterDisconnect)")
+        .thenAccept(n -> log.warn("stopped {} instance(s) for the lost controller", n));
   }
 
   /** Starts the agent; it connects in the background and keeps reconnecting until closed. */
@@ -214,6 +269,9 @@ public final class NodeAgent implements AutoCloseable {
   public void close() {
     if (closed.getAndSet(true)) {
       return;
+    }
+    if (watchdog != null) {
+      watchdog.shutdownNow();
     }
     link.close();
     supervisor.close();

@@ -4,6 +4,9 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.drover.agent.config.AgentConfig;
 import io.drover.agent.testing.FakeController;
 import io.drover.agent.testing.ServiceJars;
@@ -42,6 +45,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * A real agent in this JVM, real container JVMs, and a fake controller: crashed instances restart
@@ -305,6 +309,32 @@ class AgentRecoveryTest {
         .hasSize(1);
     assertThat(records.resolve(spare.getContainerId() + ".json")).doesNotExist();
     assertThat(records.resolve(running.getContainerId() + ".json")).doesNotExist();
+  }
+
+  @Test
+  void instancesStopWhenTheControllerStaysUnreachableTooLong() throws Exception {
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    logs.start();
+    Logger logger = (Logger) LoggerFactory.getLogger(NodeAgent.class);
+    logger.addAppender(logs);
+    try {
+      agent = startAgent(config().withStopWorkloadsAfterDisconnect(Duration.ofSeconds(1)));
+      int port = FreePorts.find();
+      startInstance("lonely-1", port);
+
+      controller.close();
+      await().atMost(Duration.ofSeconds(30)).until(() -> !accepts(port));
+      await().atMost(Duration.ofSeconds(10)).until(() -> agent.containers().isEmpty());
+      assertThat(logs.list)
+          .extracting(ILoggingEvent::getFormattedMessage)
+          .anySatisfy(
+              m ->
+                  assertThat(m)
+                      .contains("has been unreachable for")
+                      .contains("stopping every instance of this node"));
+    } finally {
+      logger.detachAppender(logs);
+    }
   }
 
   // ---- helpers ----

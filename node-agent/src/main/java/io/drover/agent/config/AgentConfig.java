@@ -18,6 +18,8 @@ import java.util.stream.Collectors;
  * before it does anything.
  *
  * @param advertiseAddress empty to let the controller use the stream's peer address
+ * @param stopWorkloadsAfterDisconnect how long the controller may be unreachable before the agent
+ *     stops every instance; zero for never
  */
 public record AgentConfig(
     HostPort controller,
@@ -28,7 +30,47 @@ public record AgentConfig(
     Optional<String> advertiseAddress,
     Duration reconnectInitialBackoff,
     Duration reconnectMaxBackoff,
+    Duration stopWorkloadsAfterDisconnect,
     Containers containers) {
+
+  /** Settings with the defaults of those not named: instances never stop for a lost controller. */
+  public AgentConfig(
+      HostPort controller,
+      Path dataDir,
+      String name,
+      PortRange ports,
+      HostPort httpListen,
+      Optional<String> advertiseAddress,
+      Duration reconnectInitialBackoff,
+      Duration reconnectMaxBackoff,
+      Containers containers) {
+    this(
+        controller,
+        dataDir,
+        name,
+        ports,
+        httpListen,
+        advertiseAddress,
+        reconnectInitialBackoff,
+        reconnectMaxBackoff,
+        Duration.ZERO,
+        containers);
+  }
+
+  /** The same settings, stopping every instance after the controller was unreachable this long. */
+  public AgentConfig withStopWorkloadsAfterDisconnect(Duration after) {
+    return new AgentConfig(
+        controller,
+        dataDir,
+        name,
+        ports,
+        httpListen,
+        advertiseAddress,
+        reconnectInitialBackoff,
+        reconnectMaxBackoff,
+        after,
+        containers);
+  }
 
   /**
    * How the agent starts container JVMs.
@@ -124,6 +166,7 @@ public record AgentConfig(
         s.find(AgentSettings.ADVERTISE_ADDRESS),
         initial,
         max,
+        s.get(AgentSettings.STOP_WORKLOADS_AFTER_DISCONNECT),
         new Containers(
             s.find(AgentSettings.CONTAINER_LINK_LISTEN),
             s.find(AgentSettings.CONTAINERS_JAVA).orElseGet(Containers::ownJava),

@@ -484,6 +484,16 @@ public final class ContainerSupervisor implements AutoCloseable {
     return call(() -> stopInstancesNow(r -> ids.contains(r), why));
   }
 
+  /**
+   * Stops every instance of this node (and cancels every pending restart); spare containers stay.
+   * For an agent that lost its controller for too long.
+   *
+   * @return how many instances were stopped or kept from restarting
+   */
+  public CompletableFuture<Integer> stopAllInstances(String why) {
+    return call(() -> stopInstancesNow(r -> true, why));
+  }
+
   private int stopInstancesNow(java.util.function.Predicate<String> which, String why) {
     int stopped = 0;
     for (ContainerRecord record : List.copyOf(containers.values())) {

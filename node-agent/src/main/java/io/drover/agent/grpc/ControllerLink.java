@@ -268,7 +268,10 @@ public final class ControllerLink implements AutoCloseable {
     String why = describe(reason);
     Duration delay = backoff.nextDelay();
     boolean wasConnected = status.connected();
-    status = new LinkStatus(false, status.sessionEpoch(), Instant.now(), why);
+    // Since: when the link was lost, not the latest failed attempt to get it back.
+    status =
+        new LinkStatus(
+            false, status.sessionEpoch(), wasConnected ? Instant.now() : status.since(), why);
     if (wasConnected || backoff.failures() == 1) {
       log.warn(
           "lost the controller at {} ({}); reconnecting in {} ms",
