@@ -337,6 +337,18 @@ class AgentRecoveryTest {
     }
   }
 
+  @Test
+  void theHeartbeatFollowsAWelcomeThatAsksForOneEvery100Ms() throws Exception {
+    controller.telemetryIntervalMs(100);
+    agent = startAgent(config());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> controller.telemetryReceivedNanos().size() >= 21);
+    List<Long> at = controller.telemetryReceivedNanos();
+    long averageMs = TimeUnit.NANOSECONDS.toMillis(at.get(20) - at.get(0)) / 20;
+    assertThat(averageMs).as("average interval").isLessThan(500);
+  }
+
   // ---- helpers ----
 
   private AgentConfig config() {

@@ -46,6 +46,12 @@ public final class ControllerLink implements AutoCloseable {
   /** Enough for a burst of container events; a peer this far behind is better resynchronised. */
   private static final int OUTBOUND_CAPACITY = 1024;
 
+  /** The heartbeat when the welcome names no interval. */
+  static final long DEFAULT_TELEMETRY_INTERVAL_MS = 1000;
+
+  /** The shortest heartbeat the agent keeps; the controller may ask for it. */
+  static final long MIN_TELEMETRY_INTERVAL_MS = 100;
+
   private final HostPort controller;
   private final ManagedChannel channel;
   private final AgentGatewayGrpc.AgentGatewayStub stub;
@@ -153,7 +159,7 @@ public final class ControllerLink implements AutoCloseable {
     highestEpoch = Math.max(highestEpoch, session.epoch);
     backoff.reset();
     status = new LinkStatus(true, session.epoch, Instant.now(), status.lastError());
-    long interval = Math.max(100, welcome.getTelemetryIntervalMs());
+    long interval = telemetryInterval(welcome);
     log.info(
         "connected to the controller at {} as node {}, session epoch {}, telemetry every {} ms",
         controller,
@@ -168,6 +174,15 @@ public final class ControllerLink implements AutoCloseable {
     } catch (RuntimeException e) {
       log.error("handling the welcome failed", e);
     }
+  }
+
+  /**
+   * The heartbeat the controller asks for: any interval down to 100 ms (it is the controller's
+   * failure detector that decides how fast), 1 s when it names none.
+   */
+  static long telemetryInterval(Welcome welcome) {
+    long asked = welcome.getTelemetryIntervalMs();
+    return asked == 0 ? DEFAULT_TELEMETRY_INTERVAL_MS : Math.max(MIN_TELEMETRY_INTERVAL_MS, asked);
   }
 
   private void sendTelemetry(Session session) {
