@@ -309,6 +309,24 @@ class AgentRecoveryTest {
         .hasSize(1);
     assertThat(records.resolve(spare.getContainerId() + ".json")).doesNotExist();
     assertThat(records.resolve(running.getContainerId() + ".json")).doesNotExist();
+
+    // A controller that still knows the dead container releases it: the restarted one goes.
+    controller
+        .send(
+            Command.newBuilder()
+                .setReleaseContainer(
+                    ReleaseContainer.newBuilder()
+                        .setContainerId(running.getContainerId())
+                        .setGracePeriodMs(5000)))
+        .get(10, TimeUnit.SECONDS);
+    ContainerReport released =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () -> latest(again.getContainerId()),
+                r -> r != null && r.getState() == ContainerState.CONTAINER_STATE_EXITED);
+    assertThat(released.getReason()).isEqualTo("stopped");
+    assertThat(accepts(port)).isFalse();
   }
 
   @Test

@@ -109,6 +109,18 @@ public final class ContainerSupervisor implements AutoCloseable {
   private final Map<JvmProfile, Backoff> launchBackoff = new HashMap<>();
   private final Map<JvmProfile, Instant> nextLaunch = new HashMap<>();
   private final Map<String, InstanceRestarts> restarts = new HashMap<>();
+
+  /** Dead containers whose instance was restarted in place, by id: the instance (the latest). */
+  private final Map<String, String> superseded =
+      new LinkedHashMap<>(16, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+          return size() > 1024;
+        }
+      };
+
   private final List<ContainerReport> departed = new ArrayList<>();
   private volatile List<ContainerReport> snapshot = List.of();
   private volatile List<ContainerReport> pendingSnapshot = List.of();
@@ -417,13 +429,14 @@ public final class ContainerSupervisor implements AutoCloseable {
 
   /**
    * Stops the container's service gracefully; the container then exits. For a dead container whose
-   * instance waits for its restart, the restart is cancelled.
+   * instance waits for its restart, the restart is cancelled; for one whose instance was restarted
+   * already, the container that runs it now is released.
    */
   public CompletableFuture<CommandResult> release(
       String containerId, int gracePeriodMs, String commandId) {
     return call(
         () -> {
-          ContainerRecord record = containers.get(containerId);
+          ContainerRecord record = liveOrSuccessor(containerId);
           if (record == null) {
             // Already gone (releasing it again changes nothing), or waiting for its restart.
             cancelPendingRestart(containerId, "released before its restart", commandId);
@@ -453,14 +466,14 @@ public final class ContainerSupervisor implements AutoCloseable {
   }
 
   /**
-   * Stops the container with signals: SIGTERM, then SIGKILL after the grace period. For a dead
-   * container whose instance waits for its restart, the restart is cancelled.
+   * Stops the container with signals: SIGTERM, then SIGKILL after the grace period. A dead
+   * container is treated as by {@link #release}.
    */
   public CompletableFuture<CommandResult> stop(
       String containerId, int gracePeriodMs, String commandId) {
     return call(
         () -> {
-          ContainerRecord record = containers.get(containerId);
+          ContainerRecord record = liveOrSuccessor(containerId);
           if (record == null) {
             cancelPendingRestart(containerId, "stopped before its restart", commandId);
             return ok();
@@ -974,6 +987,7 @@ public final class ContainerSupervisor implements AutoCloseable {
                         return;
                       }
                       restart.pending = null;
+                      superseded.put(dead.id, restart.instanceId);
                       deleteRecord(dead.id);
                       publish();
                     }));
@@ -995,6 +1009,30 @@ public final class ContainerSupervisor implements AutoCloseable {
         why,
         delay.toMillis());
     scheduleRestart(restart, delay);
+  }
+
+  /**
+   * The live container {@code containerId}; or, for a dead one whose instance was restarted in
+   * place since, the container that runs the instance now: a controller that asks to stop the
+   * container it knew of means its instance, even if the restart won the race.
+   */
+  private ContainerRecord liveOrSuccessor(String containerId) {
+    ContainerRecord live = containers.get(containerId);
+    String instanceId = live == null ? superseded.get(containerId) : null;
+    if (instanceId == null) {
+      return live;
+    }
+    for (ContainerRecord record : containers.values()) {
+      if (instanceId.equals(record.instanceId()) && !record.stopRequested) {
+        log.info(
+            "container {} was replaced by {} when instance {} restarted; that one is stopped",
+            containerId,
+            record.id,
+            instanceId);
+        return record;
+      }
+    }
+    return null;
   }
 
   /** Cancels the pending restart whose dead container is {@code containerId}, if any. */
