@@ -1,7 +1,7 @@
 package io.drover.container;
 
 import io.drover.common.grpc.OutboundStream;
-import io.drover.common.net.HostPort;
+import io.drover.common.net.LinkAddress;
 import io.drover.common.retry.Backoff;
 import io.drover.v1.AgentToContainer;
 import io.drover.v1.AttachAccepted;
@@ -14,6 +14,12 @@ import io.drover.v1.ServiceAssignment;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.time.Duration;
@@ -28,9 +34,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The container's end of {@code ContainerLink.Attach}: opens the stream, attaches with the
  * container's id, secret and current state, and re-attaches forever with capped, jittered backoff
- * when the stream ends, except when the agent refuses the secret. Every decision runs on one thread
- * ({@code drover-container-link}); gRPC callbacks only hand work to it, and every outbound message
- * goes through the stream's single writer, {@link OutboundStream}.
+ * when the stream ends, except when the agent refuses the secret. The agent's address (a Unix
+ * socket in its data dir, or a loopback port it keeps) stays the same when the agent restarts, so a
+ * container that runs a service outlives its agent and re-attaches to the next one. Every decision
+ * runs on one thread ({@code drover-container-link}); gRPC callbacks only hand work to it, and
+ * every outbound message goes through the stream's single writer, {@link OutboundStream}.
  *
  * <p>State changes and the attach request are both sent under the runtime's state lock, so an
  * attach always carries the latest state and a state change is never lost between two streams: one
@@ -64,7 +72,8 @@ final class AgentLink implements AutoCloseable {
     void onAttachTimeout(Duration unattachedFor);
   }
 
-  private final HostPort agent;
+  private final LinkAddress agent;
+  private final EventLoopGroup unixGroup;
   private final ManagedChannel channel;
   private final ContainerLinkGrpc.ContainerLinkStub stub;
   private final Object stateLock;
@@ -83,18 +92,32 @@ final class AgentLink implements AutoCloseable {
   private long attachGeneration;
 
   AgentLink(
-      HostPort agent,
+      LinkAddress agent,
       Object stateLock,
       Listener listener,
       Backoff backoff,
       Duration attachTimeout) {
     this.agent = agent;
+    NettyChannelBuilder builder;
+    if (agent.isUnix()) {
+      if (!Epoll.isAvailable()) {
+        throw new IllegalStateException(
+            "DROVER_AGENT_LINK names a Unix socket ("
+                + agent
+                + "), but this JVM cannot use one: "
+                + Epoll.unavailabilityCause());
+      }
+      unixGroup = new EpollEventLoopGroup(1, new DefaultThreadFactory("drover-link-io", true));
+      builder =
+          NettyChannelBuilder.forAddress(new DomainSocketAddress(agent.socket().toString()))
+              .eventLoopGroup(unixGroup)
+              .channelType(EpollDomainSocketChannel.class);
+    } else {
+      unixGroup = null;
+      builder = NettyChannelBuilder.forAddress(agent.tcp().host(), agent.tcp().port());
+    }
     this.channel =
-        NettyChannelBuilder.forAddress(agent.host(), agent.port())
-            .usePlaintext()
-            .maxInboundMessageSize(4 << 20)
-            .userAgent("drover-container")
-            .build();
+        builder.usePlaintext().maxInboundMessageSize(4 << 20).userAgent("drover-container").build();
     this.stub = ContainerLinkGrpc.newStub(channel);
     this.stateLock = stateLock;
     this.listener = listener;
@@ -193,6 +216,9 @@ final class AgentLink implements AutoCloseable {
     }
     scheduler.shutdownNow();
     channel.shutdownNow();
+    if (unixGroup != null) {
+      unixGroup.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS);
+    }
   }
 
   private void connect() {

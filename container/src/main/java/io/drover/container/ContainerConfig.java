@@ -2,7 +2,7 @@ package io.drover.container;
 
 import io.drover.common.config.ByteSizes;
 import io.drover.common.config.Durations;
-import io.drover.common.net.HostPort;
+import io.drover.common.net.LinkAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -12,7 +12,8 @@ import java.util.Map;
  *
  * @param containerId {@code DROVER_CONTAINER_ID}
  * @param secret {@code DROVER_CONTAINER_SECRET}
- * @param agentLink {@code DROVER_AGENT_LINK}, HOST:PORT of the agent's ContainerLink service
+ * @param agentLink {@code DROVER_AGENT_LINK}: the agent's ContainerLink service, {@code unix:/PATH}
+ *     (a Unix socket) or {@code HOST:PORT} (loopback)
  * @param log {@code DROVER_CONTAINER_LOG}; null keeps stdout and stderr as they are (development)
  * @param logMaxBytes {@code DROVER_CONTAINER_LOG_MAX_BYTES}, 10 MiB by default
  * @param attachTimeout {@code DROVER_ATTACH_TIMEOUT}: how long an IDLE container stays unattached
@@ -25,7 +26,7 @@ import java.util.Map;
 public record ContainerConfig(
     String containerId,
     String secret,
-    HostPort agentLink,
+    LinkAddress agentLink,
     Path log,
     long logMaxBytes,
     Duration attachTimeout,
@@ -48,9 +49,12 @@ public record ContainerConfig(
   public static ContainerConfig fromEnvironment(Map<String, String> env) {
     String id = required(env, "DROVER_CONTAINER_ID");
     String secret = required(env, "DROVER_CONTAINER_SECRET");
-    HostPort link;
+    LinkAddress link;
     try {
-      link = HostPort.parse(required(env, "DROVER_AGENT_LINK")).forLocalClient();
+      link = LinkAddress.parse(required(env, "DROVER_AGENT_LINK"));
+      if (!link.isUnix()) {
+        link = LinkAddress.tcp(link.tcp().forLocalClient());
+      }
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("DROVER_AGENT_LINK: " + e.getMessage(), e);
     }

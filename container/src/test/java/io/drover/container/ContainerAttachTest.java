@@ -62,6 +62,31 @@ class ContainerAttachTest {
   }
 
   @Test
+  void attachesOverAUnixSocketAndAgainWhenTheAgentReturnsOnIt() throws Exception {
+    Path socket = dir.resolve("link.sock");
+    agent = FakeAgent.startUnix(socket).expect("c-unix", "secret-of-c-unix");
+    ContainerProcess container =
+        ContainerProcess.builder("c-unix", 0, dir)
+            .agentLink("unix:" + socket)
+            .env("DROVER_WARMUP", "false")
+            .start(processes);
+    await().atMost(START).until(() -> agent.attached("c-unix"));
+    assertThat(agent.attaches("c-unix").get(0).getPid()).isEqualTo(container.pid());
+
+    // The agent restarts: a new server on the same path, as the agent's data dir keeps it.
+    agent.close();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(container.logText()).contains("lost the agent"));
+    agent = FakeAgent.startUnix(socket).expect("c-unix", "secret-of-c-unix");
+    await().atMost(Duration.ofSeconds(15)).until(() -> agent.attached("c-unix"));
+    assertThat(agent.attaches("c-unix").get(0).getState())
+        .isEqualTo(ContainerState.CONTAINER_STATE_IDLE);
+    assertThat(container.logText()).contains("attached to the agent at unix:" + socket);
+    assertThat(container.process().isAlive()).isTrue();
+  }
+
+  @Test
   void aWrongSecretEndsTheContainerWithCode2() throws Exception {
     agent = FakeAgent.start(0).expect("c-secret", "the-right-one");
     ContainerProcess container =

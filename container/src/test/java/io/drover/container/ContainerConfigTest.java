@@ -21,7 +21,8 @@ class ContainerConfigTest {
   void defaults() {
     ContainerConfig config = ContainerConfig.fromEnvironment(env);
     assertThat(config.containerId()).isEqualTo("c-1");
-    assertThat(config.agentLink().port()).isEqualTo(7482);
+    assertThat(config.agentLink().tcp().port()).isEqualTo(7482);
+    assertThat(config.agentLink().isUnix()).isFalse();
     assertThat(config.log()).isNull();
     assertThat(config.logMaxBytes()).isEqualTo(10L << 20);
     assertThat(config.attachTimeout()).isEqualTo(Duration.ofSeconds(60));
@@ -45,6 +46,22 @@ class ContainerConfigTest {
     env.put("DROVER_ATTACH_TIMEOUT", "5");
     assertThat(ContainerConfig.fromEnvironment(env).attachTimeout())
         .isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void theAgentLinkMayBeAUnixSocket() {
+    env.put("DROVER_AGENT_LINK", "unix:/var/lib/drover/agent/run/link.sock");
+    ContainerConfig config = ContainerConfig.fromEnvironment(env);
+    assertThat(config.agentLink().unixSocket())
+        .contains(Path.of("/var/lib/drover/agent/run/link.sock"));
+    assertThat(config.agentLink()).hasToString("unix:/var/lib/drover/agent/run/link.sock");
+    env.put("DROVER_AGENT_LINK", "unix:///run/link.sock");
+    assertThat(ContainerConfig.fromEnvironment(env).agentLink().unixSocket())
+        .contains(Path.of("/run/link.sock"));
+    env.put("DROVER_AGENT_LINK", "unix:relative.sock");
+    assertThatThrownBy(() -> ContainerConfig.fromEnvironment(env))
+        .hasMessageStartingWith("DROVER_AGENT_LINK: ")
+        .hasMessageContaining("unix:/ABSOLUTE/PATH");
   }
 
   @Test

@@ -5,11 +5,13 @@ import io.drover.agent.commands.CommandHandler;
 import io.drover.agent.config.AgentConfig;
 import io.drover.agent.containers.ContainerLauncher;
 import io.drover.agent.containers.ContainerListener;
+import io.drover.agent.containers.ContainerStore;
 import io.drover.agent.containers.ContainerSupervisor;
 import io.drover.agent.grpc.ContainerLinkServer;
 import io.drover.agent.grpc.ControllerLink;
 import io.drover.agent.grpc.GrpcBlobFetcher;
 import io.drover.agent.grpc.LinkStatus;
+import io.drover.agent.identity.DataDirLock;
 import io.drover.agent.identity.NodeIdentity;
 import io.drover.agent.inventory.InventoryProbe;
 import io.drover.agent.telemetry.ContainerSampler;
@@ -24,11 +26,16 @@ import io.drover.v1.ErrorReport;
 import io.drover.v1.Hello;
 import io.drover.v1.OverloadReport;
 import io.drover.v1.PortRange;
+import io.drover.v1.Welcome;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,16 +49,23 @@ public final class NodeAgent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
 
   private final AgentConfig config;
+  private final DataDirLock dataDirLock;
   private final String nodeId;
   private final ExecutorService io;
+  private final Forwarder forward;
   private final ContainerSupervisor supervisor;
   private final ContainerLinkServer containerLinks;
   private final ControllerLink link;
   private final HttpEndpoint http;
+  private final ScheduledExecutorService watchdog;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private NodeAgent(AgentConfig config) {
+  // Owned by the watchdog's thread.
+  private boolean stoppedForDisconnect;
+
+  private NodeAgent(AgentConfig config, DataDirLock dataDirLock) {
     this.config = config;
+    this.dataDirLock = dataDirLock;
     this.nodeId = NodeIdentity.loadOrCreate(config.dataDir());
     SystemInfo system = new SystemInfo();
     InventoryProbe inventory = new InventoryProbe(system);
@@ -68,7 +82,7 @@ public final class NodeAgent implements AutoCloseable {
     AgentConfig.Containers c = config.containers();
     // The supervisor reports through the link, and the link's commands reach the supervisor:
     // the forwarder breaks that cycle until both exist.
-    Forwarder forward = new Forwarder();
+    this.forward = new Forwarder();
     BlobFetcherHolder blobs = new BlobFetcherHolder();
     ContainerLinkServerHolder linkServer = new ContainerLinkServerHolder();
     this.supervisor =
@@ -77,10 +91,14 @@ public final class NodeAgent implements AutoCloseable {
             new ArtifactCache(config.dataDir().resolve("artifacts"), blobs::fetch, io),
             forward,
             config.dataDir().resolve("containers"),
+            new ContainerStore(config.dataDir().resolve("container-records")),
             Clock.systemUTC(),
             c.maxStarting(),
             1000);
-    this.containerLinks = ContainerLinkServer.start(c.linkListen(), supervisor);
+    // Before containers can attach: an agent that does not know a container refuses it.
+    supervisor.recover();
+    this.containerLinks =
+        ContainerLinkServer.start(c.linkListen(), config.dataDir().resolve("run"), supervisor);
     linkServer.server = containerLinks;
     CommandHandler commands = new CommandHandler(supervisor);
     this.link =
@@ -90,16 +108,72 @@ public final class NodeAgent implements AutoCloseable {
             sampler,
             () -> containerSampler.sample(supervisor.reports(), supervisor.reportedMetrics()),
             commands::handle,
+            this::welcomed,
             config.reconnectInitialBackoff(),
             config.reconnectMaxBackoff());
     forward.link = link;
     blobs.fetcher = new GrpcBlobFetcher(link.channel(), io);
     this.http = HttpEndpoint.start("agent", config.httpListen(), Map.of("/healthz", this::health));
+    this.watchdog = startWatchdog(config.stopWorkloadsAfterDisconnect());
+  }
+
+  /** Watches the controller link when instances must stop after it was down too long. */
+  private ScheduledExecutorService startWatchdog(Duration after) {
+    if (after.isZero()) {
+      return null;
+    }
+    ScheduledExecutorService executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "drover-agent-watchdog");
+              t.setDaemon(true);
+              return t;
+            });
+    long period = Math.max(100, Math.min(1000, after.toMillis() / 10));
+    executor.scheduleWithFixedDelay(
+        () -> checkDisconnect(after), period, period, TimeUnit.MILLISECONDS);
+    return executor;
+  }
+
+  /** Safety over availability: a node cut off too long from its controller stops its instances. */
+  private void checkDisconnect(Duration after) {
+    LinkStatus status = link.status();
+    if (status.connected()) {
+      stoppedForDisconnect = false;
+      return;
+    }
+    Duration down = Duration.between(status.since(), Instant.now());
+    if (stoppedForDisconnect || down.compareTo(after) < 0) {
+      return;
+    }
+    stoppedForDisconnect = true;
+    log.warn(
+        "the controller at {} has been unreachable for {} ms ({}), longer than"
+            + " stopWorkloadsAfterDisconnect ({} ms): stopping every instance of this node,"
+            + " safety over availability; they do not come back by themselves",
+        config.controller(),
+        down.toMillis(),
+        status.lastError().isEmpty() ? "never connected" : status.lastError(),
+        after.toMillis());
+    supervisor
+        .stopAllInstances(
+            "the controller was unreachable for more than "
+                + after.toMillis()
+                + " ms (stopWorkloadsAfterDisconnect)")
+        .thenAccept(n -> log.warn("stopped {} instance(s) for the lost controller", n));
   }
 
   /** Starts the agent; it connects in the background and keeps reconnecting until closed. */
   public static NodeAgent start(AgentConfig config) {
-    NodeAgent agent = new NodeAgent(config);
+    // One agent per data dir: two would adopt the same containers and share one socket.
+    DataDirLock lock = DataDirLock.acquire(config.dataDir());
+    NodeAgent agent;
+    try {
+      agent = new NodeAgent(config, lock);
+    } catch (RuntimeException | Error e) {
+      lock.close();
+      throw e;
+    }
     agent.link.start();
     log.info(
         "agent {} ({}) started: controller {}, HTTP on port {}, containers attach on {},"
@@ -139,12 +213,33 @@ public final class NodeAgent implements AutoCloseable {
             .setAgentVersion(Version.current())
             .setAgentPid(ProcessHandle.current().pid())
             .setInventory(inventory.probe())
-            .addAllContainers(supervisor.reports())
+            .addAllContainers(supervisor.helloReports())
             .setInstancePorts(
                 PortRange.newBuilder().setLow(config.ports().low()).setHigh(config.ports().high()))
             .setHttpPort(http.port());
     config.advertiseAddress().ifPresent(hello::setAdvertiseAddress);
     return hello.build();
+  }
+
+  /** On the link's thread, once a session is open. */
+  private void welcomed(Welcome welcome) {
+    if (welcome.getReplacedInstanceIdsCount() > 0) {
+      // Fencing: while this node was lost, the controller started these instances elsewhere.
+      String why =
+          "the controller replaced it on another node while this node was lost (fencing, session"
+              + " epoch "
+              + welcome.getSessionEpoch()
+              + ")";
+      log.warn(
+          "the controller says instances {} were replaced elsewhere while this node was lost;"
+              + " stopping them here",
+          welcome.getReplacedInstanceIdsList());
+      supervisor.stopInstances(welcome.getReplacedInstanceIdsList(), why);
+    }
+    // The ends of containers found at start, once, now that someone listens.
+    supervisor
+        .takeDeparted()
+        .thenAccept(reports -> reports.forEach(report -> forward.changed(report, "")));
   }
 
   private HttpResponse health() {
@@ -175,11 +270,15 @@ public final class NodeAgent implements AutoCloseable {
     if (closed.getAndSet(true)) {
       return;
     }
+    if (watchdog != null) {
+      watchdog.shutdownNow();
+    }
     link.close();
     supervisor.close();
     containerLinks.close();
     http.close();
     io.shutdownNow();
+    dataDirLock.close();
     log.info("agent {} stopped; its containers keep running", config.name());
   }
 
@@ -227,7 +326,7 @@ public final class NodeAgent implements AutoCloseable {
     volatile ContainerLinkServer server;
 
     String address() {
-      return server.address();
+      return server.address().toString();
     }
   }
 }

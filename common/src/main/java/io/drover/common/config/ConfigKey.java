@@ -139,6 +139,35 @@ public final class ConfigKey<T> {
         List.of());
   }
 
+  /**
+   * A duration that may be off: empty, {@code 0}, {@code off} or {@code never} mean {@link
+   * Duration#ZERO}, which is also the default.
+   */
+  public static ConfigKey<Duration> durationOrNever(
+      String name, Duration min, Duration max, String description) {
+    return new ConfigKey<>(
+        name,
+        description,
+        Duration.ZERO,
+        raw ->
+            raw.isEmpty()
+                    || raw.equals("0")
+                    || raw.equalsIgnoreCase("off")
+                    || raw.equalsIgnoreCase("never")
+                ? Duration.ZERO
+                : Durations.parse(raw),
+        v ->
+            !v.isZero() && (v.compareTo(min) < 0 || v.compareTo(max) > 0)
+                ? Durations.format(v)
+                    + " is outside "
+                    + Durations.format(min)
+                    + " to "
+                    + Durations.format(max)
+                    + " (0 or empty for never)"
+                : null,
+        List.of());
+  }
+
   public static ConfigKey<Long> bytes(
       String name, long defaultValue, long min, long max, String description) {
     return new ConfigKey<>(

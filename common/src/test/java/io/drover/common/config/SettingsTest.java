@@ -29,6 +29,26 @@ class SettingsTest {
   @TempDir Path dir;
 
   @Test
+  void aDurationThatMayBeOffTakesEmptyZeroAndOffForNever() {
+    ConfigKey<Duration> key =
+        ConfigKey.durationOrNever(
+            "stopWorkloadsAfterDisconnect", Duration.ofSeconds(1), Duration.ofDays(30), "when");
+    assertThat(key.defaultValue()).isZero();
+    for (String never : List.of("", "0", "off", "never")) {
+      assertThat(key.parse(never)).as(never).isZero();
+    }
+    assertThat(key.parse("5m")).isEqualTo(Duration.ofMinutes(5));
+    assertThatThrownBy(() -> key.parse("10ms")).hasMessageContaining("0 or empty for never");
+    assertThatThrownBy(() -> key.parse("soon")).hasMessageContaining("not a duration");
+    assertThat(
+            Settings.builder(List.of(key))
+                .flag("stopWorkloadsAfterDisconnect", "")
+                .build()
+                .get(key))
+        .isZero();
+  }
+
+  @Test
   void namesForEnvironmentAndFlags() {
     assertThat(LISTEN.envName()).isEqualTo("DROVER_HTTP_LISTEN");
     assertThat(LISTEN.flagName()).isEqualTo("--http-listen");

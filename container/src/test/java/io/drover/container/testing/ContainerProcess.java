@@ -102,6 +102,7 @@ public final class ContainerProcess {
     private final int agentPort;
     private final Path dir;
     private String secret;
+    private String agentLink;
     private final Map<String, String> env = new LinkedHashMap<>();
     private final List<String> jvmFlags = new ArrayList<>(JVM_FLAGS);
 
@@ -114,6 +115,12 @@ public final class ContainerProcess {
 
     public Builder secret(String value) {
       secret = value;
+      return this;
+    }
+
+    /** {@code DROVER_AGENT_LINK} other than the loopback port, e.g. {@code unix:/PATH}. */
+    public Builder agentLink(String link) {
+      this.agentLink = link;
       return this;
     }
 
@@ -150,6 +157,9 @@ public final class ContainerProcess {
       environment.put("DROVER_CONTAINER_ID", id);
       environment.put("DROVER_CONTAINER_SECRET", secret);
       environment.put("DROVER_AGENT_LINK", "127.0.0.1:" + agentPort);
+      if (agentLink != null) {
+        environment.put("DROVER_AGENT_LINK", agentLink);
+      }
       environment.put("DROVER_CONTAINER_LOG", log.toString());
       environment.putAll(env);
       builder.redirectErrorStream(true).redirectOutput(console.toFile());

@@ -16,11 +16,18 @@ import io.drover.v1.ServiceAssignment;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,6 +42,7 @@ import java.util.stream.Collectors;
  */
 public final class FakeAgent implements AutoCloseable {
   private final Server server;
+  private final EventLoopGroup group;
   private final int metricsIntervalMs;
   private final Map<String, String> secrets = new ConcurrentHashMap<>();
   private final Map<String, Link> links = new ConcurrentHashMap<>();
@@ -43,11 +51,33 @@ public final class FakeAgent implements AutoCloseable {
 
   private FakeAgent(int port, int metricsIntervalMs) throws IOException {
     this.metricsIntervalMs = metricsIntervalMs;
+    this.group = null;
     this.server =
         NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
             .addService(new Service())
             .build()
             .start();
+  }
+
+  private FakeAgent(Path socket, int metricsIntervalMs) throws IOException {
+    this.metricsIntervalMs = metricsIntervalMs;
+    this.group = new EpollEventLoopGroup(1);
+    Files.deleteIfExists(socket);
+    this.server =
+        NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+            .channelType(EpollServerDomainSocketChannel.class)
+            // TCP keepalive means nothing on a Unix socket (and Netty warns of it for each one).
+            .withChildOption(ChannelOption.SO_KEEPALIVE, null)
+            .bossEventLoopGroup(group)
+            .workerEventLoopGroup(group)
+            .addService(new Service())
+            .build()
+            .start();
+  }
+
+  /** A server on the Unix socket {@code socket} (replacing a file left there). */
+  public static FakeAgent startUnix(Path socket) throws IOException {
+    return new FakeAgent(socket, 200);
   }
 
   /** A server on {@code port} of loopback (0 picks one) that sends metrics every 200 ms. */
@@ -144,6 +174,9 @@ public final class FakeAgent implements AutoCloseable {
   public void close() throws InterruptedException {
     server.shutdownNow();
     server.awaitTermination(5, TimeUnit.SECONDS);
+    if (group != null) {
+      group.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS).await(5, TimeUnit.SECONDS);
+    }
   }
 
   private record Link(OutboundStream<AgentToContainer> out) {}

@@ -18,6 +18,8 @@ import java.util.stream.Collectors;
  * before it does anything.
  *
  * @param advertiseAddress empty to let the controller use the stream's peer address
+ * @param stopWorkloadsAfterDisconnect how long the controller may be unreachable before the agent
+ *     stops every instance; zero for never
  */
 public record AgentConfig(
     HostPort controller,
@@ -28,21 +30,67 @@ public record AgentConfig(
     Optional<String> advertiseAddress,
     Duration reconnectInitialBackoff,
     Duration reconnectMaxBackoff,
+    Duration stopWorkloadsAfterDisconnect,
     Containers containers) {
+
+  /** Settings with the defaults of those not named: instances never stop for a lost controller. */
+  public AgentConfig(
+      HostPort controller,
+      Path dataDir,
+      String name,
+      PortRange ports,
+      HostPort httpListen,
+      Optional<String> advertiseAddress,
+      Duration reconnectInitialBackoff,
+      Duration reconnectMaxBackoff,
+      Containers containers) {
+    this(
+        controller,
+        dataDir,
+        name,
+        ports,
+        httpListen,
+        advertiseAddress,
+        reconnectInitialBackoff,
+        reconnectMaxBackoff,
+        Duration.ZERO,
+        containers);
+  }
+
+  /** The same settings, stopping every instance after the controller was unreachable this long. */
+  public AgentConfig withStopWorkloadsAfterDisconnect(Duration after) {
+    return new AgentConfig(
+        controller,
+        dataDir,
+        name,
+        ports,
+        httpListen,
+        advertiseAddress,
+        reconnectInitialBackoff,
+        reconnectMaxBackoff,
+        after,
+        containers);
+  }
 
   /**
    * How the agent starts container JVMs.
    *
+   * @param linkListen a TCP address for the containers' links; empty for the default, a Unix socket
+   *     in the data dir
    * @param java the java binary for profiles that name none
    * @param classpath the container runtime's classpath
    */
   public record Containers(
-      HostPort linkListen, String java, String classpath, int maxStarting, long logMaxBytes) {
+      Optional<HostPort> linkListen,
+      String java,
+      String classpath,
+      int maxStarting,
+      long logMaxBytes) {
 
     /** The agent's own java and classpath, which carry the container runtime. */
     public static Containers defaults() {
       return new Containers(
-          AgentSettings.CONTAINER_LINK_LISTEN.defaultValue(),
+          Optional.empty(),
           ownJava(),
           ownClasspath(),
           AgentSettings.CONTAINERS_MAX_STARTING.defaultValue(),
@@ -118,8 +166,9 @@ public record AgentConfig(
         s.find(AgentSettings.ADVERTISE_ADDRESS),
         initial,
         max,
+        s.get(AgentSettings.STOP_WORKLOADS_AFTER_DISCONNECT),
         new Containers(
-            s.get(AgentSettings.CONTAINER_LINK_LISTEN),
+            s.find(AgentSettings.CONTAINER_LINK_LISTEN),
             s.find(AgentSettings.CONTAINERS_JAVA).orElseGet(Containers::ownJava),
             s.find(AgentSettings.CONTAINERS_CLASSPATH).orElseGet(Containers::ownClasspath),
             s.get(AgentSettings.CONTAINERS_MAX_STARTING),

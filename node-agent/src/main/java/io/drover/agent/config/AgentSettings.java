@@ -48,12 +48,20 @@ public final class AgentSettings {
           Duration.ofMillis(100),
           Duration.ofMinutes(10),
           "longest wait between reconnection attempts");
+  public static final ConfigKey<Duration> STOP_WORKLOADS_AFTER_DISCONNECT =
+      ConfigKey.durationOrNever(
+          "stopWorkloadsAfterDisconnect",
+          Duration.ofSeconds(1),
+          Duration.ofDays(30),
+          "stop every instance of this node once the controller has been unreachable this long"
+              + " (safety over availability); empty or 0: never");
 
   public static final ConfigKey<HostPort> CONTAINER_LINK_LISTEN =
       ConfigKey.hostPort(
           "containerLink.listen",
-          new HostPort("127.0.0.1", 0),
-          "node-local address containers attach to; port 0 picks a free one");
+          null,
+          "TCP address containers attach to instead of the default, a Unix socket in the data"
+              + " dir; port 0 picks a free one and keeps it for the next start");
   public static final ConfigKey<String> CONTAINERS_JAVA =
       ConfigKey.string(
           "containers.java",
@@ -98,6 +106,7 @@ public final class AgentSettings {
           ADVERTISE_ADDRESS,
           RECONNECT_INITIAL_BACKOFF,
           RECONNECT_MAX_BACKOFF,
+          STOP_WORKLOADS_AFTER_DISCONNECT,
           CONTAINER_LINK_LISTEN,
           CONTAINERS_JAVA,
           CONTAINERS_CLASSPATH,

@@ -12,8 +12,8 @@ import java.util.function.Supplier;
 
 /**
  * Starts container JVMs. Each runs in its own session and process group (through {@code setsid}),
- * so that neither a signal to the agent's group nor the agent's death reaches it, and writes its
- * output to files, never to a pipe that would break with the agent.
+ * so that neither a signal to the agent's group nor the agent's death reaches it, reads {@code
+ * /dev/null} and writes its output to files, never to a pipe that would break with the agent.
  */
 public final class ContainerLauncher {
   static final String MAIN_CLASS = "io.drover.container.ContainerMain";
@@ -26,7 +26,8 @@ public final class ContainerLauncher {
 
   /**
    * @param classpath the container runtime's classpath
-   * @param agentLink HOST:PORT of the agent's ContainerLink service, once it listens
+   * @param agentLink the agent's ContainerLink address ({@code unix:/PATH} or {@code HOST:PORT}),
+   *     once it listens
    */
   public ContainerLauncher(
       String defaultJava, String classpath, Supplier<String> agentLink, long logMaxBytes) {
@@ -40,7 +41,15 @@ public final class ContainerLauncher {
   public record Launch(
       String containerId, String secret, JvmProfile profile, Path dir, OptionalInt coldPort) {}
 
-  public Process launch(Launch launch) throws IOException {
+  /**
+   * A started JVM.
+   *
+   * @param argumentsSha256 the hash of its arguments (after the java binary), by which a later
+   *     agent recognises the process (see {@link ProcessProbe})
+   */
+  public record Launched(Process process, String argumentsSha256) {}
+
+  public Launched launch(Launch launch) throws IOException {
     Files.createDirectories(launch.dir());
     List<String> command = new ArrayList<>();
     if (Files.isExecutable(SETSID)) {
@@ -48,6 +57,7 @@ public final class ContainerLauncher {
     }
     JvmProfile profile = launch.profile();
     command.add(profile.getJava().isEmpty() ? defaultJava : profile.getJava());
+    int java = command.size() - 1;
     if (profile.getHeapMb() > 0) {
       command.add("-Xmx" + profile.getHeapMb() + "m");
     }
@@ -75,6 +85,9 @@ public final class ContainerLauncher {
     builder.redirectOutput(
         ProcessBuilder.Redirect.appendTo(launch.dir().resolve("jvm.out").toFile()));
     builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-    return builder.start();
+    Process process = builder.start();
+    // setsid execs the JVM in its own process: the JVM's argv is the command after setsid.
+    return new Launched(
+        process, ProcessProbe.argumentsSha256(command.subList(java + 1, command.size())));
   }
 }

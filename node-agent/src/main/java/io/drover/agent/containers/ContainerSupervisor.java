@@ -11,9 +11,9 @@ import io.drover.v1.ContainerState;
 import io.drover.v1.ErrorReport;
 import io.drover.v1.JvmProfile;
 import io.drover.v1.OverloadReport;
-import io.drover.v1.PortBinding;
 import io.drover.v1.ServiceAssignment;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -21,12 +21,16 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
@@ -39,10 +43,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the containers of this node: starts JVMs, keeps each profile's warm pool at its target,
- * hands services to IDLE containers, stops them, and reports every change. One thread owns all
- * state; the public methods only queue work for it and never block their caller.
+ * hands services to IDLE containers, stops them, restarts crashed instances in place, and reports
+ * every change. One thread owns all state; the public methods only queue work for it and never
+ * block their caller.
  *
- * <p>Closing the supervisor stops nothing: containers outlive the agent.
+ * <p>Closing the supervisor stops nothing: containers outlive the agent. Each container has a
+ * record on disk ({@link ContainerStore}); a restarted agent adopts the containers that still run
+ * ({@link #recover()}) and reports those that ended while it was away.
+ *
+ * <p>An instance that has run here and whose container dies unexpectedly is restarted in place: a
+ * fresh container of the same profile gets the same instance id, assignment and ports after a
+ * {@link RestartBackoff}. Meanwhile the dead container is reported FAILED with {@code
+ * restart_at_ms}; a stop or release of it cancels the restart.
  */
 public final class ContainerSupervisor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ContainerSupervisor.class);
@@ -62,10 +74,20 @@ public final class ContainerSupervisor implements AutoCloseable {
   /** After a release, how long past the grace period before signals take over. */
   private static final Duration RELEASE_SLACK = Duration.ofSeconds(5);
 
+  /** Grace of an instance whose assignment names none. */
+  private static final int DEFAULT_GRACE_MS = 10_000;
+
+  /** An adopted spare waits this long for the controller's warm-pool targets before trimming. */
+  private static final Duration ADOPTED_SPARE_GRACE = Duration.ofSeconds(30);
+
+  /** How often adopted containers (whose parent this agent is not) are checked for their end. */
+  private static final Duration ADOPTED_POLL = Duration.ofSeconds(1);
+
   private final ContainerLauncher launcher;
   private final ArtifactCache artifacts;
   private final ContainerListener listener;
   private final Path containersDir;
+  private final ContainerStore store;
   private final Clock clock;
   private final int maxStarting;
   private final int metricsIntervalMs;
@@ -86,7 +108,22 @@ public final class ContainerSupervisor implements AutoCloseable {
   private final Map<JvmProfile, Integer> poolTargets = new HashMap<>();
   private final Map<JvmProfile, Backoff> launchBackoff = new HashMap<>();
   private final Map<JvmProfile, Instant> nextLaunch = new HashMap<>();
+  private final Map<String, InstanceRestarts> restarts = new HashMap<>();
+
+  /** Dead containers whose instance was restarted in place, by id: the instance (the latest). */
+  private final Map<String, String> superseded =
+      new LinkedHashMap<>(16, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+          return size() > 1024;
+        }
+      };
+
+  private final List<ContainerReport> departed = new ArrayList<>();
   private volatile List<ContainerReport> snapshot = List.of();
+  private volatile List<ContainerReport> pendingSnapshot = List.of();
   private boolean stoppingAll;
   private volatile Map<String, ContainerMetrics> reportedMetrics = Map.of();
 
@@ -95,6 +132,7 @@ public final class ContainerSupervisor implements AutoCloseable {
       ArtifactCache artifacts,
       ContainerListener listener,
       Path containersDir,
+      ContainerStore store,
       Clock clock,
       int maxStarting,
       int metricsIntervalMs) {
@@ -102,10 +140,173 @@ public final class ContainerSupervisor implements AutoCloseable {
     this.artifacts = artifacts;
     this.listener = listener;
     this.containersDir = containersDir;
+    this.store = store;
     this.clock = clock;
     this.maxStarting = maxStarting;
     this.metricsIntervalMs = metricsIntervalMs;
     this.executor = new SerialLoop("drover-containers");
+    executor.every(ADOPTED_POLL, this::pollAdopted);
+  }
+
+  // ---- the containers an earlier agent left ----
+
+  /** What {@link #recover()} found. */
+  public record Recovery(int adopted, int ended, int restarting) {}
+
+  /**
+   * Reads the records of the containers an earlier agent started: adopts each that still runs (the
+   * same pid, start time and arguments), restarts in place the instances whose container died
+   * meanwhile, and keeps the end of the others to report after the next welcome ({@link
+   * #takeDeparted()}). Call once, before containers can attach: an unknown container is refused.
+   */
+  public Recovery recover() {
+    return call(this::recoverNow).join();
+  }
+
+  private Recovery recoverNow() {
+    int adopted = 0;
+    int ended = 0;
+    int restarting = 0;
+    for (StoredContainer stored : store.load()) {
+      ContainerRecord record;
+      try {
+        record = ContainerRecord.fromStored(stored, containersDir.resolve(stored.containerId()));
+      } catch (IllegalArgumentException e) {
+        log.error(
+            "skipping the record of container {}: {}; the container, if it runs, is not adopted",
+            stored.containerId(),
+            e.getMessage());
+        continue;
+      }
+      Optional<ProcessHandle> same =
+          record.restartAtMs > 0
+              ? Optional.empty()
+              : ProcessProbe.sameProcess(
+                  stored.pid(), stored.processStartMs(), record.argumentsSha256);
+      if (same.isPresent()) {
+        adopt(record, same.get());
+        adopted++;
+      } else if (endedWhileAway(record, stored)) {
+        restarting++;
+      } else {
+        ended++;
+      }
+    }
+    publish();
+    if (adopted + ended + restarting > 0) {
+      log.info(
+          "from the records of the previous agent: {} container(s) adopted, {} ended while no"
+              + " agent watched, {} instance(s) to restart",
+          adopted,
+          ended,
+          restarting);
+    }
+    return new Recovery(adopted, ended, restarting);
+  }
+
+  private void adopt(ContainerRecord record, ProcessHandle process) {
+    record.handle = process;
+    record.adopted = true;
+    containers.put(record.id, record);
+    log.info(
+        "adopted container {} (pid {}, {}{}), started by an earlier agent",
+        record.id,
+        record.pid(),
+        shortName(record.state),
+        record.assignment == null ? "" : ", instance " + record.instanceId());
+    if (record.assignment != null && record.instanceRan) {
+      InstanceRestarts restart = restartsOf(record);
+      if (record.state == ContainerState.CONTAINER_STATE_RUNNING) {
+        restart.backoff.healthy();
+      }
+    }
+    if (record.state == ContainerState.CONTAINER_STATE_RUNNING && record.assignment != null) {
+      checkHealth(record, 0);
+    }
+    if (record.stopRequested) {
+      // The earlier agent was stopping it; its timer for the signals went with it.
+      terminate(record, Duration.ofMillis(graceMs(record)));
+    }
+    if (record.isSpare()) {
+      // Not the pool's to trim until the controller has had a chance to say what it wants.
+      record.keepUntil = clock.instant().plus(ADOPTED_SPARE_GRACE);
+      schedule(ADOPTED_SPARE_GRACE.plusMillis(100), this::maintainPools);
+      if (record.onDemand) {
+        schedule(UNCLAIMED_ON_DEMAND, () -> retireIfUnclaimed(record));
+      }
+    }
+    schedule(
+        ATTACH_DEADLINE,
+        () -> {
+          if (containers.get(record.id) == record && record.channel == null) {
+            if (record.state == ContainerState.CONTAINER_STATE_STARTING) {
+              record.reason = "did not attach within " + ATTACH_DEADLINE.toSeconds() + " s";
+              terminate(record, Duration.ZERO);
+            } else {
+              log.warn(
+                  "adopted container {} (pid {}) has not attached again within {} s; it is"
+                      + " watched by its pid and stopped with signals",
+                  record.id,
+                  record.pid(),
+                  ATTACH_DEADLINE.toSeconds());
+            }
+          }
+        });
+  }
+
+  /**
+   * A recorded container whose process is gone. Its instance, if it had run and was not being
+   * stopped, is restarted in place (true); otherwise its end is kept for the controller.
+   */
+  private boolean endedWhileAway(ContainerRecord record, StoredContainer stored) {
+    OptionalInt code =
+        ProcessHandle.of(stored.pid())
+            .filter(
+                p ->
+                    ProcessProbe.startInstant(p)
+                        .map(t -> Math.abs(t.toEpochMilli() - stored.processStartMs()) < 1000)
+                        .orElse(false))
+            .map(p -> ProcessProbe.zombieExitCode(p.pid()))
+            .orElse(OptionalInt.empty());
+    record.exitCode = code.orElse(-1);
+    String reason =
+        record.restartAtMs > 0 && !record.lastError.isEmpty()
+            ? record.lastError
+            : "ended while no agent watched it ("
+                + (code.isPresent() ? "exit code " + code.getAsInt() : "exit code unknown")
+                + ")";
+    // A container that was stopping (asked to, or on a signal from elsewhere) ended as it should.
+    boolean stopping =
+        record.stopRequested || record.state == ContainerState.CONTAINER_STATE_STOPPING;
+    if (!stopping
+        && record.instanceRan
+        && record.assignment != null
+        && !record.assignment.getInstanceId().isEmpty()) {
+      crashed(record, reason);
+      return true;
+    }
+    record.state =
+        stopping || record.assignment == null
+            ? ContainerState.CONTAINER_STATE_EXITED
+            : ContainerState.CONTAINER_STATE_FAILED;
+    record.reason = stopping ? "stopped while no agent watched it" : reason;
+    log.info("container {} {}: {}", record.id, shortName(record.state), record.reason);
+    departed.add(record.report());
+    deleteRecord(record.id);
+    return false;
+  }
+
+  /**
+   * The ends of containers found at {@link #recover()}, each once: for the controller, after the
+   * first welcome.
+   */
+  public CompletableFuture<List<ContainerReport>> takeDeparted() {
+    return call(
+        () -> {
+          List<ContainerReport> taken = List.copyOf(departed);
+          departed.clear();
+          return taken;
+        });
   }
 
   // ---- commands from the controller ----
@@ -136,11 +337,13 @@ public final class ContainerSupervisor implements AutoCloseable {
               ready ->
                   call(
                       () -> {
+                        cancelRestartOf(
+                            ready.getInstanceId(), "placed again by the controller", commandId);
                         List<Integer> busy = PortProbe.busy(ports(ready));
                         if (!busy.isEmpty()) {
                           return busy(busy);
                         }
-                        ContainerRecord record = launch(profile, ready);
+                        ContainerRecord record = launch(profile, ready, null);
                         if (record == null) {
                           return failed("could not start a JVM for " + ready.getInstanceId());
                         }
@@ -153,11 +356,12 @@ public final class ContainerSupervisor implements AutoCloseable {
         () -> {
           CommandResult.Builder result = CommandResult.newBuilder().setOk(true);
           for (int i = 0; i < count; i++) {
-            ContainerRecord record = launch(profile, null);
+            ContainerRecord record = launch(profile, null, null);
             if (record == null) {
               return failed("could not start a JVM of profile " + profile.getName());
             }
             record.onDemand = true;
+            persist(record);
             result.addContainerIds(record.id);
             // Unclaimed on-demand containers do not linger: the controller may have placed
             // its instance elsewhere meanwhile.
@@ -204,6 +408,8 @@ public final class ContainerSupervisor implements AutoCloseable {
                                 + shortName(record.state)
                                 + ", not IDLE");
                       }
+                      cancelRestartOf(
+                          ready.getInstanceId(), "placed again by the controller", commandId);
                       List<Integer> busy = PortProbe.busy(ports(ready));
                       if (!busy.isEmpty()) {
                         return busy(busy);
@@ -221,49 +427,122 @@ public final class ContainerSupervisor implements AutoCloseable {
         .exceptionally(ContainerSupervisor::failure);
   }
 
-  /** Stops the container's service gracefully; the container then exits. */
+  /**
+   * Stops the container's service gracefully; the container then exits. For a dead container whose
+   * instance waits for its restart, the restart is cancelled; for one whose instance was restarted
+   * already, the container that runs it now is released.
+   */
   public CompletableFuture<CommandResult> release(
       String containerId, int gracePeriodMs, String commandId) {
     return call(
         () -> {
-          ContainerRecord record = containers.get(containerId);
+          ContainerRecord record = liveOrSuccessor(containerId);
           if (record == null) {
-            return ok(); // already gone: releasing it again changes nothing
+            // Already gone (releasing it again changes nothing), or waiting for its restart.
+            cancelPendingRestart(containerId, "released before its restart", commandId);
+            return ok();
           }
-          record.stopRequested = true;
           record.commandId = commandId;
-          if (record.channel != null && record.channel.release(gracePeriodMs)) {
-            record.state = ContainerState.CONTAINER_STATE_STOPPING;
-            changed(record);
-            schedule(
-                Duration.ofMillis(gracePeriodMs).plus(RELEASE_SLACK),
-                () -> terminate(record, Duration.ofSeconds(5)));
-          } else {
-            terminate(record, Duration.ofMillis(gracePeriodMs));
-          }
+          release(record, gracePeriodMs, null);
           return ok();
         });
   }
 
-  /** Stops the container with signals: SIGTERM, then SIGKILL after the grace period. */
+  private void release(ContainerRecord record, int gracePeriodMs, String why) {
+    record.stopRequested = true;
+    if (why != null) {
+      record.stopReason = why;
+    }
+    if (record.channel != null && record.channel.release(gracePeriodMs)) {
+      record.state = ContainerState.CONTAINER_STATE_STOPPING;
+      changed(record);
+      schedule(
+          Duration.ofMillis(gracePeriodMs).plus(RELEASE_SLACK),
+          () -> terminate(record, Duration.ofSeconds(5)));
+    } else {
+      persist(record);
+      terminate(record, Duration.ofMillis(gracePeriodMs));
+    }
+  }
+
+  /**
+   * Stops the container with signals: SIGTERM, then SIGKILL after the grace period. A dead
+   * container is treated as by {@link #release}.
+   */
   public CompletableFuture<CommandResult> stop(
       String containerId, int gracePeriodMs, String commandId) {
     return call(
         () -> {
-          ContainerRecord record = containers.get(containerId);
+          ContainerRecord record = liveOrSuccessor(containerId);
           if (record == null) {
+            cancelPendingRestart(containerId, "stopped before its restart", commandId);
             return ok();
           }
           record.stopRequested = true;
           record.commandId = commandId;
+          persist(record);
           terminate(record, Duration.ofMillis(gracePeriodMs));
           return ok();
         });
   }
 
+  /**
+   * Stops the instances named (and cancels their pending restarts), each gracefully within its
+   * grace period; for fencing, when the controller replaced them on another node.
+   *
+   * @return how many instances were stopped or kept from restarting
+   */
+  public CompletableFuture<Integer> stopInstances(Collection<String> instanceIds, String why) {
+    Set<String> ids = Set.copyOf(instanceIds);
+    return call(() -> stopInstancesNow(r -> ids.contains(r), why));
+  }
+
+  /**
+   * Stops every instance of this node (and cancels every pending restart); spare containers stay.
+   * For an agent that lost its controller for too long.
+   *
+   * @return how many instances were stopped or kept from restarting
+   */
+  public CompletableFuture<Integer> stopAllInstances(String why) {
+    return call(() -> stopInstancesNow(r -> true, why));
+  }
+
+  private int stopInstancesNow(java.util.function.Predicate<String> which, String why) {
+    int stopped = 0;
+    for (ContainerRecord record : List.copyOf(containers.values())) {
+      if (record.assignment == null
+          || record.stopRequested
+          || record.isTerminal()
+          || !which.test(record.instanceId())) {
+        continue;
+      }
+      log.warn(
+          "stopping instance {} (container {}, pid {}): {}",
+          record.instanceId(),
+          record.id,
+          record.pid(),
+          why);
+      record.commandId = "";
+      release(record, graceMs(record), why);
+      stopped++;
+    }
+    for (InstanceRestarts restart : List.copyOf(restarts.values())) {
+      if (restart.pending != null && which.test(restart.instanceId)) {
+        log.warn("instance {} will not be restarted: {}", restart.instanceId, why);
+        cancel(restart, why, "");
+        stopped++;
+      }
+    }
+    return stopped;
+  }
+
   // ---- what containers say over their link ----
 
-  /** A container attached; its id and secret decide whether it is accepted. */
+  /**
+   * A container attached; its id and secret decide whether it is accepted. It says its own state
+   * and instance, which win over what the agent last knew: after a lost link or a restart of the
+   * agent, the container's state is restored from them.
+   */
   public void attached(AttachRequest request, ContainerChannel channel) {
     run(
         () -> {
@@ -277,15 +556,48 @@ public final class ContainerSupervisor implements AutoCloseable {
           }
           record.channel = channel;
           channel.accept(metricsIntervalMs);
+          if (record.adopted && !record.reattached) {
+            record.reattached = true;
+            log.info(
+                "adopted container {} (pid {}) attached again: {}{}",
+                record.id,
+                record.pid(),
+                shortName(request.getState()),
+                request.getInstanceId().isEmpty() ? "" : ", instance " + request.getInstanceId());
+          }
+          if (!request.getInstanceId().isEmpty()
+              && !request.getInstanceId().equals(record.instanceId())) {
+            log.warn(
+                "container {} says it runs instance {}, but it was given {}",
+                record.id,
+                request.getInstanceId(),
+                record.instanceId().isEmpty() ? "none" : record.instanceId());
+          }
           if (record.state == ContainerState.CONTAINER_STATE_STARTING) {
             record.state = ContainerState.CONTAINER_STATE_IDLE;
             launchBackoff.remove(record.profile);
           }
-          if (record.cold
-              && record.assignment != null
-              && record.state == ContainerState.CONTAINER_STATE_IDLE) {
-            channel.assign(record.assignment);
-            record.state = ContainerState.CONTAINER_STATE_LOADING;
+          ContainerState said = request.getState();
+          if (said != ContainerState.CONTAINER_STATE_IDLE
+              && said != ContainerState.CONTAINER_STATE_UNSPECIFIED
+              && said != ContainerState.CONTAINER_STATE_STARTING
+              && said != record.state
+              && !record.isTerminal()) {
+            // It moved on while its link was down (or while no agent ran): take its word.
+            applyState(record, said, "");
+            maintainPools();
+            return;
+          }
+          if (record.assignment != null
+              && !record.stopRequested
+              && (record.state == ContainerState.CONTAINER_STATE_IDLE
+                  || record.state == ContainerState.CONTAINER_STATE_LOADING)
+              && said == ContainerState.CONTAINER_STATE_IDLE) {
+            // A cold container, or an assignment lost with a link: it gets it now (a container
+            // ignores an assignment it already has).
+            if (channel.assign(record.assignment)) {
+              record.state = ContainerState.CONTAINER_STATE_LOADING;
+            }
           }
           changed(record);
           maintainPools();
@@ -300,23 +612,27 @@ public final class ContainerSupervisor implements AutoCloseable {
           if (record == null || record.channel != channel || record.isTerminal()) {
             return;
           }
-          record.state = state;
-          if (!record.failing) {
-            // The agent's own reason for stopping a failing container wins over "SIGTERM".
-            record.reason = reason;
-          }
-          if (state == ContainerState.CONTAINER_STATE_RUNNING && record.assignment != null) {
-            // RUNNING is reported once the catalog's health check passes, not before.
-            record.awaitingHealth = true;
-            long deadline =
-                System.nanoTime()
-                    + TimeUnit.MILLISECONDS.toNanos(
-                        Math.max(1000, record.assignment.getStartTimeoutMs()));
-            checkHealth(record, deadline);
-            return;
-          }
-          changed(record);
+          applyState(record, state, reason);
         });
+  }
+
+  private void applyState(ContainerRecord record, ContainerState state, String reason) {
+    record.state = state;
+    if (!record.failing) {
+      // The agent's own reason for stopping a failing container wins over "SIGTERM".
+      record.reason = reason;
+    }
+    if (state == ContainerState.CONTAINER_STATE_RUNNING && record.assignment != null) {
+      // RUNNING is reported once the catalog's health check passes, not before.
+      record.awaitingHealth = true;
+      long deadline =
+          System.nanoTime()
+              + TimeUnit.MILLISECONDS.toNanos(
+                  Math.max(1000, record.assignment.getStartTimeoutMs()));
+      checkHealth(record, deadline);
+      return;
+    }
+    changed(record);
   }
 
   /** Runs the record's health check off the supervisor's thread, then judges it on it. */
@@ -362,17 +678,24 @@ public final class ContainerSupervisor implements AutoCloseable {
       }
       return;
     }
+    InstanceRestarts restart = restarts.get(assignment.getInstanceId());
     if (failure == null) {
       if (record.healthFailures >= UNHEALTHY_AFTER) {
         log.info("container {} ({}) is healthy again", record.id, assignment.getInstanceId());
       }
       record.healthFailures = 0;
+      if (restart != null) {
+        restart.backoff.healthy();
+      }
     } else if (++record.healthFailures == UNHEALTHY_AFTER) {
       log.warn(
           "container {} ({}): health check failing: {}",
           record.id,
           assignment.getInstanceId(),
           failure);
+      if (restart != null) {
+        restart.backoff.unhealthy();
+      }
       listener.error(
           ErrorReport.newBuilder()
               .setContainerId(record.id)
@@ -412,15 +735,33 @@ public final class ContainerSupervisor implements AutoCloseable {
           ContainerRecord record = containers.get(containerId);
           if (record != null && record.channel == channel) {
             record.channel = null;
+            if (record.process == null) {
+              // Not this agent's child: its end is seen by polling; look soon.
+              schedule(Duration.ofMillis(200), this::pollAdopted);
+            }
           }
         });
   }
 
   // ---- views for the rest of the agent ----
 
-  /** Every container, as of the last change; safe from any thread. */
+  /** Every live container, as of the last change; safe from any thread. */
   public List<ContainerReport> reports() {
     return snapshot;
+  }
+
+  /**
+   * What the hello lists: every live container, and the dead container of each instance that waits
+   * for its restart in place (FAILED with {@code restart_at_ms}); safe from any thread.
+   */
+  public List<ContainerReport> helloReports() {
+    List<ContainerReport> pending = pendingSnapshot;
+    if (pending.isEmpty()) {
+      return snapshot;
+    }
+    List<ContainerReport> all = new ArrayList<>(snapshot);
+    all.addAll(pending);
+    return all;
   }
 
   /** What each container last reported of itself (heap, service metrics); safe from any thread. */
@@ -430,7 +771,13 @@ public final class ContainerSupervisor implements AutoCloseable {
 
   // ---- internals, all on the supervisor's thread ----
 
-  private ContainerRecord launch(JvmProfile profile, ServiceAssignment cold) {
+  /**
+   * Starts a JVM: a spare, or with {@code cold} a container for that assignment.
+   *
+   * @param restartOf the instance restarted in place, when this is its restart
+   */
+  private ContainerRecord launch(
+      JvmProfile profile, ServiceAssignment cold, InstanceRestarts restartOf) {
     if (stoppingAll) {
       return null;
     }
@@ -447,12 +794,22 @@ public final class ContainerSupervisor implements AutoCloseable {
             ? OptionalInt.empty()
             : OptionalInt.of(cold.getPorts(0).getPort());
     try {
-      record.process =
+      ContainerLauncher.Launched launched =
           launcher.launch(new ContainerLauncher.Launch(id, secret, profile, record.dir, coldPort));
+      record.process = launched.process();
+      record.handle = launched.process().toHandle();
+      record.argumentsSha256 = launched.argumentsSha256();
+      record.processStartMs =
+          ProcessProbe.startInstant(record.handle).map(Instant::toEpochMilli).orElse(0L);
     } catch (IOException e) {
       log.warn("cannot start a container JVM of profile {}: {}", profile.getName(), e.getMessage());
       delayLaunches(profile);
       return null;
+    }
+    if (restartOf != null) {
+      record.restarts = ++restartOf.restarts;
+      record.lastError = restartOf.lastError;
+      record.instanceRan = true;
     }
     containers.put(id, record);
     log.info(
@@ -460,8 +817,13 @@ public final class ContainerSupervisor implements AutoCloseable {
         id,
         profile.getName(),
         record.pid(),
-        cold == null ? "" : " cold for " + cold.getInstanceId());
-    record.process.onExit().thenRun(() -> run(() -> exited(record)));
+        cold == null
+            ? ""
+            : restartOf == null
+                ? " cold for " + cold.getInstanceId()
+                : " to restart " + cold.getInstanceId() + " (restart " + record.restarts + ")");
+    Process process = record.process;
+    process.onExit().thenRun(() -> run(() -> exited(record, OptionalInt.of(process.exitValue()))));
     schedule(
         ATTACH_DEADLINE,
         () -> {
@@ -478,25 +840,56 @@ public final class ContainerSupervisor implements AutoCloseable {
     return record;
   }
 
-  private void exited(ContainerRecord record) {
+  /** Adopted containers are not this agent's children: their end is found by looking. */
+  private void pollAdopted() {
+    for (ContainerRecord record : List.copyOf(containers.values())) {
+      if (record.process == null
+          && record.handle != null
+          && !ProcessProbe.isRunning(record.handle)) {
+        exited(record, ProcessProbe.zombieExitCode(record.handle.pid()));
+      }
+    }
+  }
+
+  /**
+   * The container's process ended.
+   *
+   * @param code its exit code; empty when unknown (an adopted container reaped by another)
+   */
+  private void exited(ContainerRecord record, OptionalInt code) {
     if (containers.get(record.id) != record) {
       return;
     }
-    record.exitCode = record.process.exitValue();
+    record.exitCode = code.orElse(-1);
     boolean expected =
         !record.failing
             && (record.stopRequested
-                || (record.exitCode == 0
+                || ((code.isEmpty() || record.exitCode == 0)
                     && record.state == ContainerState.CONTAINER_STATE_STOPPING));
     if (!expected && !stoppingAll && record.state == ContainerState.CONTAINER_STATE_STARTING) {
       delayLaunches(record.profile);
     }
-    if (record.reason.isEmpty() || expected) {
-      record.reason = expected ? "stopped" : "exited with code " + record.exitCode;
-      if (!expected && record.state == ContainerState.CONTAINER_STATE_STARTING) {
+    if (expected) {
+      record.reason = record.stopReason == null ? "stopped" : "stopped: " + record.stopReason;
+    } else if (record.reason.isEmpty()) {
+      record.reason =
+          code.isPresent()
+              ? "exited with code " + record.exitCode
+              : "ended (exit code unknown: its parent was an earlier agent)";
+      if (record.state == ContainerState.CONTAINER_STATE_STARTING) {
         // It died before it could say anything over its link: its JVM output says why.
         record.reason += " before attaching: " + lastLine(record.dir.resolve("jvm.out"));
       }
+    }
+    forgetMetrics(record);
+    if (!expected
+        && !stoppingAll
+        && record.instanceRan
+        && record.assignment != null
+        && !record.instanceId().isEmpty()) {
+      crashed(record, record.reason);
+      maintainPools();
+      return;
     }
     record.state =
         expected ? ContainerState.CONTAINER_STATE_EXITED : ContainerState.CONTAINER_STATE_FAILED;
@@ -504,17 +897,177 @@ public final class ContainerSupervisor implements AutoCloseable {
         "container {} {} (exit code {}): {}",
         record.id,
         shortName(record.state),
-        record.exitCode,
+        code.isPresent() ? Integer.toString(record.exitCode) : "unknown",
         record.reason);
-    changed(record);
     containers.remove(record.id);
-    snapshot = containers.values().stream().map(ContainerRecord::report).toList();
-    if (reportedMetrics.containsKey(record.id)) {
-      Map<String, ContainerMetrics> all = new HashMap<>(reportedMetrics);
-      all.remove(record.id);
-      reportedMetrics = Map.copyOf(all);
+    deleteRecord(record.id);
+    if (record.assignment != null) {
+      // The instance's life here is over: its restarts with it.
+      restarts.remove(record.instanceId());
     }
+    publish();
+    listener.changed(record.report(), record.commandId);
     maintainPools();
+  }
+
+  // ---- restarts in place ----
+
+  private InstanceRestarts restartsOf(ContainerRecord record) {
+    return restarts.computeIfAbsent(
+        record.instanceId(),
+        id -> new InstanceRestarts(id, new RestartBackoff(clock), record.restarts));
+  }
+
+  /**
+   * The instance of a dead container crashed: the container is reported FAILED with the time of the
+   * restart, and the restart is scheduled after the instance's backoff.
+   */
+  private void crashed(ContainerRecord dead, String reason) {
+    InstanceRestarts restart = restartsOf(dead);
+    restart.lastError = reason;
+    restart.pending = dead;
+    containers.remove(dead.id);
+    dead.channel = null;
+    dead.state = ContainerState.CONTAINER_STATE_FAILED;
+    dead.reason = reason;
+    Duration delay = restart.backoff.crashed();
+    log.warn(
+        "instance {} crashed in container {} ({}); restarting it in place in {} ms with ports {}"
+            + " (it was restarted {} time(s) before)",
+        restart.instanceId,
+        dead.id,
+        reason,
+        delay.toMillis(),
+        ports(dead.assignment),
+        restart.restarts);
+    scheduleRestart(restart, delay);
+  }
+
+  /** Reports the dead container FAILED with the restart's time, and schedules the restart. */
+  private void scheduleRestart(InstanceRestarts restart, Duration delay) {
+    ContainerRecord dead = restart.pending;
+    long generation = ++restart.generation;
+    dead.restarts = restart.restarts;
+    dead.lastError = restart.lastError;
+    dead.restartAtMs = clock.millis() + delay.toMillis();
+    persist(dead);
+    publish();
+    listener.changed(dead.report(), "");
+    schedule(delay, () -> restartNow(restart, generation));
+  }
+
+  private void restartNow(InstanceRestarts restart, long generation) {
+    if (!current(restart, generation)) {
+      return;
+    }
+    ContainerRecord dead = restart.pending;
+    // The ports stay this instance's: nobody else may listen on them. Connections of the dead
+    // process in TIME_WAIT do not count (the service binds again with SO_REUSEADDR).
+    List<Integer> held = PortProbe.listening(ports(dead.assignment));
+    if (!held.isEmpty()) {
+      retryLater(restart, "its ports " + held + " are taken on this node (bind test)");
+      return;
+    }
+    prepared(dead.assignment)
+        .whenComplete(
+            (ready, error) ->
+                run(
+                    () -> {
+                      if (!current(restart, generation)) {
+                        return;
+                      }
+                      if (error != null) {
+                        retryLater(restart, "its artifact: " + failure(error).getError());
+                        return;
+                      }
+                      ContainerRecord fresh = launch(dead.profile, ready, restart);
+                      if (fresh == null) {
+                        retryLater(
+                            restart, "could not start a JVM of profile " + dead.profile.getName());
+                        return;
+                      }
+                      restart.pending = null;
+                      superseded.put(dead.id, restart.instanceId);
+                      deleteRecord(dead.id);
+                      publish();
+                    }));
+  }
+
+  private boolean current(InstanceRestarts restart, long generation) {
+    return !stoppingAll
+        && restart.pending != null
+        && restart.generation == generation
+        && restarts.get(restart.instanceId) == restart;
+  }
+
+  private void retryLater(InstanceRestarts restart, String why) {
+    restart.lastError = why;
+    Duration delay = restart.backoff.crashed();
+    log.warn(
+        "instance {} cannot be restarted yet: {}; next try in {} ms",
+        restart.instanceId,
+        why,
+        delay.toMillis());
+    scheduleRestart(restart, delay);
+  }
+
+  /**
+   * The live container {@code containerId}; or, for a dead one whose instance was restarted in
+   * place since, the container that runs the instance now: a controller that asks to stop the
+   * container it knew of means its instance, even if the restart won the race.
+   */
+  private ContainerRecord liveOrSuccessor(String containerId) {
+    ContainerRecord live = containers.get(containerId);
+    String instanceId = live == null ? superseded.get(containerId) : null;
+    if (instanceId == null) {
+      return live;
+    }
+    for (ContainerRecord record : containers.values()) {
+      if (instanceId.equals(record.instanceId()) && !record.stopRequested) {
+        log.info(
+            "container {} was replaced by {} when instance {} restarted; that one is stopped",
+            containerId,
+            record.id,
+            instanceId);
+        return record;
+      }
+    }
+    return null;
+  }
+
+  /** Cancels the pending restart whose dead container is {@code containerId}, if any. */
+  private void cancelPendingRestart(String containerId, String why, String commandId) {
+    for (InstanceRestarts restart : List.copyOf(restarts.values())) {
+      if (restart.pending != null && restart.pending.id.equals(containerId)) {
+        log.info("instance {} will not be restarted: {}", restart.instanceId, why);
+        cancel(restart, why, commandId);
+      }
+    }
+  }
+
+  private void cancelRestartOf(String instanceId, String why, String commandId) {
+    InstanceRestarts restart = restarts.get(instanceId);
+    if (restart != null && restart.pending != null) {
+      log.info("instance {} will not be restarted: {}", instanceId, why);
+      cancel(restart, why, commandId);
+    }
+  }
+
+  /** Ends a pending restart: the dead container is reported EXITED, as stopped. */
+  private void cancel(InstanceRestarts restart, String why, String commandId) {
+    restarts.remove(restart.instanceId);
+    restart.generation++;
+    ContainerRecord dead = restart.pending;
+    restart.pending = null;
+    if (dead == null) {
+      return;
+    }
+    dead.state = ContainerState.CONTAINER_STATE_EXITED;
+    dead.restartAtMs = 0;
+    dead.reason = why;
+    deleteRecord(dead.id);
+    publish();
+    listener.changed(dead.report(), commandId);
   }
 
   /** Starts or stops spare containers until every profile's pool is at its target. */
@@ -533,7 +1086,7 @@ public final class ContainerSupervisor implements AutoCloseable {
       int missing = target.getValue() - spares.size();
       Instant allowed = nextLaunch.get(profile);
       while (missing > 0 && starting < maxStarting && (allowed == null || !now.isBefore(allowed))) {
-        if (launch(profile, null) == null) {
+        if (launch(profile, null, null) == null) {
           break;
         }
         missing--;
@@ -549,6 +1102,12 @@ public final class ContainerSupervisor implements AutoCloseable {
     List<ContainerRecord> spares =
         containers.values().stream().filter(r -> r.isSpare() && !r.onDemand).toList();
     for (ContainerRecord spare : spares) {
+      if (spare.keepUntil != null
+          && now.isBefore(spare.keepUntil)
+          && !poolTargets.containsKey(spare.profile)) {
+        // Adopted a moment ago: the controller has not said yet whether it wants it.
+        continue;
+      }
       int keep = poolTargets.getOrDefault(spare.profile, 0);
       if (kept.merge(spare.profile, 1, Integer::sum) > keep) {
         retire(spare, "the warm pool of profile " + spare.profile.getName() + " is full");
@@ -566,6 +1125,8 @@ public final class ContainerSupervisor implements AutoCloseable {
     if (spare.state == ContainerState.CONTAINER_STATE_IDLE) {
       spare.state = ContainerState.CONTAINER_STATE_STOPPING;
       changed(spare);
+    } else {
+      persist(spare);
     }
     if (spare.channel == null || !spare.channel.release(0)) {
       // Nothing runs in a spare: a short grace lets its JVM exit cleanly all the same.
@@ -596,16 +1157,19 @@ public final class ContainerSupervisor implements AutoCloseable {
 
   /** SIGTERM now, SIGKILL after {@code grace} if it is still alive. */
   private void terminate(ContainerRecord record, Duration grace) {
-    if (record.process == null || !record.process.isAlive()) {
+    ProcessHandle handle = record.handle;
+    if (handle == null || !ProcessProbe.isRunning(handle)) {
       return;
     }
-    record.stopRequested = true;
-    ProcessHandle handle = record.process.toHandle();
+    if (!record.stopRequested) {
+      record.stopRequested = true;
+      persist(record);
+    }
     handle.destroy();
     schedule(
         grace,
         () -> {
-          if (handle.isAlive()) {
+          if (ProcessProbe.isRunning(handle)) {
             log.warn(
                 "container {} still running {} ms after SIGTERM; killing it",
                 record.id,
@@ -622,9 +1186,67 @@ public final class ContainerSupervisor implements AutoCloseable {
             path -> assignment.toBuilder().setLocalPath(path.toAbsolutePath().toString()).build());
   }
 
+  /** A live container changed: kept on disk, in the views, and reported. */
   private void changed(ContainerRecord record) {
-    snapshot = containers.values().stream().map(ContainerRecord::report).toList();
+    if (record.state == ContainerState.CONTAINER_STATE_RUNNING
+        && !record.awaitingHealth
+        && record.assignment != null) {
+      // Its instance runs (and passes its health check): from now on a crash restarts it here.
+      record.instanceRan = true;
+      restartsOf(record).backoff.healthy();
+    }
+    persist(record);
+    publish();
     listener.changed(record.report(), record.commandId);
+  }
+
+  /** Writes the record to disk when what is kept of it changed. */
+  private void persist(ContainerRecord record) {
+    StoredContainer stored = record.toStored();
+    if (stored.equals(record.stored)) {
+      return;
+    }
+    try {
+      store.save(stored);
+      record.stored = stored;
+    } catch (UncheckedIOException e) {
+      log.warn(
+          "cannot keep the record of container {}: {}; a restarted agent would not adopt it",
+          record.id,
+          e.getMessage());
+    }
+  }
+
+  private void deleteRecord(String containerId) {
+    try {
+      store.delete(containerId);
+    } catch (UncheckedIOException e) {
+      log.warn("cannot delete the record of container {}: {}", containerId, e.getMessage());
+    }
+  }
+
+  /** Refreshes the views other threads read. */
+  private void publish() {
+    snapshot = containers.values().stream().map(ContainerRecord::report).toList();
+    pendingSnapshot =
+        restarts.values().stream()
+            .filter(r -> r.pending != null)
+            .map(r -> r.pending.report())
+            .toList();
+  }
+
+  private void forgetMetrics(ContainerRecord record) {
+    if (reportedMetrics.containsKey(record.id)) {
+      Map<String, ContainerMetrics> all = new HashMap<>(reportedMetrics);
+      all.remove(record.id);
+      reportedMetrics = Map.copyOf(all);
+    }
+  }
+
+  private static int graceMs(ContainerRecord record) {
+    return record.assignment != null && record.assignment.getGracePeriodMs() > 0
+        ? record.assignment.getGracePeriodMs()
+        : DEFAULT_GRACE_MS;
   }
 
   private static String lastLine(Path file) {
@@ -636,7 +1258,7 @@ public final class ContainerSupervisor implements AutoCloseable {
   }
 
   private static List<Integer> ports(ServiceAssignment assignment) {
-    return assignment.getPortsList().stream().map(PortBinding::getPort).toList();
+    return ContainerRecord.ports(assignment);
   }
 
   private static boolean sameSecret(String expected, String given) {
@@ -704,9 +1326,19 @@ public final class ContainerSupervisor implements AutoCloseable {
                 // No refills from here on: the pools are to end, not to be topped up.
                 stoppingAll = true;
                 poolTargets.clear();
+                for (InstanceRestarts restart : List.copyOf(restarts.values())) {
+                  if (restart.pending != null) {
+                    cancel(restart, "the agent stops every container", "");
+                  }
+                }
+                for (ContainerRecord record : containers.values()) {
+                  // Kept on disk too: a later agent must not take their end for a crash.
+                  record.stopRequested = true;
+                  persist(record);
+                }
                 return containers.values().stream()
-                    .filter(r -> r.process != null)
-                    .map(r -> r.process.toHandle())
+                    .filter(r -> r.handle != null)
+                    .map(r -> r.handle)
                     .toList();
               })
               .get(5, TimeUnit.SECONDS);

@@ -24,6 +24,25 @@ public final class PortProbe {
     return busy;
   }
 
+  /**
+   * The ports of {@code ports} on which another socket listens: binding fails even with {@code
+   * SO_REUSEADDR}, as almost every server binds. Connections in TIME_WAIT, such as those a crashed
+   * service leaves on its own port, do not count: they make {@link #busy} fail, but do not keep the
+   * service from binding again.
+   */
+  public static List<Integer> listening(List<Integer> ports) {
+    List<Integer> held = new ArrayList<>();
+    for (int port : ports) {
+      try (ServerSocket socket = new ServerSocket()) {
+        socket.setReuseAddress(true);
+        socket.bind(new InetSocketAddress(port));
+      } catch (IOException e) {
+        held.add(port);
+      }
+    }
+    return held;
+  }
+
   public static boolean isFree(int port) {
     try (ServerSocket socket = new ServerSocket()) {
       // Without SO_REUSEADDR a port in TIME_WAIT counts as taken, as it would for the service.

@@ -29,6 +29,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -45,6 +46,12 @@ public final class ControllerLink implements AutoCloseable {
   /** Enough for a burst of container events; a peer this far behind is better resynchronised. */
   private static final int OUTBOUND_CAPACITY = 1024;
 
+  /** The heartbeat when the welcome names no interval. */
+  static final long DEFAULT_TELEMETRY_INTERVAL_MS = 1000;
+
+  /** The shortest heartbeat the agent keeps; the controller may ask for it. */
+  static final long MIN_TELEMETRY_INTERVAL_MS = 100;
+
   private final HostPort controller;
   private final ManagedChannel channel;
   private final AgentGatewayGrpc.AgentGatewayStub stub;
@@ -52,6 +59,7 @@ public final class ControllerLink implements AutoCloseable {
   private final TelemetrySampler sampler;
   private final Supplier<List<ContainerMetrics>> containerMetrics;
   private final Function<Command, CompletableFuture<CommandResult>> commands;
+  private final Consumer<Welcome> welcomed;
   private final Backoff backoff;
   private final ScheduledExecutorService scheduler;
 
@@ -63,6 +71,8 @@ public final class ControllerLink implements AutoCloseable {
 
   /**
    * @param hello builds the hello for each new stream (inventory and containers as they are now)
+   * @param welcomed told of each welcome, on the link's thread, once the session is open: reports
+   *     sent from it go out on the new session
    */
   public ControllerLink(
       HostPort controller,
@@ -70,6 +80,7 @@ public final class ControllerLink implements AutoCloseable {
       TelemetrySampler sampler,
       Supplier<List<ContainerMetrics>> containerMetrics,
       Function<Command, CompletableFuture<CommandResult>> commands,
+      Consumer<Welcome> welcomed,
       Duration initialBackoff,
       Duration maxBackoff) {
     this(
@@ -87,6 +98,7 @@ public final class ControllerLink implements AutoCloseable {
         sampler,
         containerMetrics,
         commands,
+        welcomed,
         Backoff.withJitter(initialBackoff, maxBackoff));
   }
 
@@ -97,6 +109,7 @@ public final class ControllerLink implements AutoCloseable {
       TelemetrySampler sampler,
       Supplier<List<ContainerMetrics>> containerMetrics,
       Function<Command, CompletableFuture<CommandResult>> commands,
+      Consumer<Welcome> welcomed,
       Backoff backoff) {
     this.controller = controller;
     this.channel = channel;
@@ -105,6 +118,7 @@ public final class ControllerLink implements AutoCloseable {
     this.sampler = sampler;
     this.containerMetrics = containerMetrics;
     this.commands = commands;
+    this.welcomed = welcomed;
     this.backoff = backoff;
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
@@ -145,7 +159,7 @@ public final class ControllerLink implements AutoCloseable {
     highestEpoch = Math.max(highestEpoch, session.epoch);
     backoff.reset();
     status = new LinkStatus(true, session.epoch, Instant.now(), status.lastError());
-    long interval = Math.max(100, welcome.getTelemetryIntervalMs());
+    long interval = telemetryInterval(welcome);
     log.info(
         "connected to the controller at {} as node {}, session epoch {}, telemetry every {} ms",
         controller,
@@ -155,6 +169,20 @@ public final class ControllerLink implements AutoCloseable {
     session.telemetry =
         scheduler.scheduleAtFixedRate(
             () -> sendTelemetry(session), 0, interval, TimeUnit.MILLISECONDS);
+    try {
+      welcomed.accept(welcome);
+    } catch (RuntimeException e) {
+      log.error("handling the welcome failed", e);
+    }
+  }
+
+  /**
+   * The heartbeat the controller asks for: any interval down to 100 ms (it is the controller's
+   * failure detector that decides how fast), 1 s when it names none.
+   */
+  static long telemetryInterval(Welcome welcome) {
+    long asked = welcome.getTelemetryIntervalMs();
+    return asked == 0 ? DEFAULT_TELEMETRY_INTERVAL_MS : Math.max(MIN_TELEMETRY_INTERVAL_MS, asked);
   }
 
   private void sendTelemetry(Session session) {
@@ -255,7 +283,10 @@ public final class ControllerLink implements AutoCloseable {
     String why = describe(reason);
     Duration delay = backoff.nextDelay();
     boolean wasConnected = status.connected();
-    status = new LinkStatus(false, status.sessionEpoch(), Instant.now(), why);
+    // Since: when the link was lost, not the latest failed attempt to get it back.
+    status =
+        new LinkStatus(
+            false, status.sessionEpoch(), wasConnected ? Instant.now() : status.since(), why);
     if (wasConnected || backoff.failures() == 1) {
       log.warn(
           "lost the controller at {} ({}); reconnecting in {} ms",

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.drover.agent.artifacts.ArtifactCache;
 import io.drover.agent.containers.ContainerLauncher;
 import io.drover.agent.containers.ContainerListener;
+import io.drover.agent.containers.ContainerStore;
 import io.drover.agent.containers.ContainerSupervisor;
 import io.drover.v1.Command;
 import io.drover.v1.CommandResult;
@@ -88,6 +89,7 @@ class CommandHandlerTest {
             Runnable::run),
         quiet,
         dir.resolve("containers"),
+        new ContainerStore(dir.resolve("records")),
         Clock.systemUTC(),
         2,
         1000);
