@@ -144,7 +144,8 @@ final class ReadApi {
         byState,
         ready.stream().mapToInt(n -> n.inventory().logicalCores()).sum(),
         ready.stream().mapToLong(n -> n.inventory().memoryBytes()).sum(),
-        all.stream().mapToInt(Node::containers).sum(),
+        // What the agents report now; a node's own count is the one of its hello.
+        await(scheduler.containers("")).size(),
         (int) await(scheduler.instances("", "")).stream().filter(i -> i.state().isLive()).count(),
         await(scheduler.services()).size());
   }

@@ -58,16 +58,15 @@ function percent(fraction) {
   return Math.round(fraction * 100) + "%";
 }
 
-function ago(iso, now) {
-  const seconds = Math.max(0, (now - Date.parse(iso)) / 1000);
-  if (seconds < 60) return seconds.toFixed(1) + "s ago";
-  if (seconds < 3600) return Math.floor(seconds / 60) + "m ago";
-  if (seconds < 48 * 3600) return Math.floor(seconds / 3600) + "h ago";
-  return Math.floor(seconds / 86400) + "d ago";
-}
-
 function clock(iso) {
   return new Date(iso).toLocaleTimeString([], { hour12: false });
+}
+
+/** The controller's times as clock times (a date too when not today): no clock skew to explain. */
+function when(iso, now) {
+  const date = new Date(iso);
+  const today = new Date(now).toDateString() === date.toDateString();
+  return today ? clock(iso) : date.toLocaleString([], { hour12: false });
 }
 
 function badge(state, classes) {
@@ -133,7 +132,7 @@ function drawCluster(cluster, now) {
     .join(", ");
   const items = [
     ["controller", cluster.controllerVersion],
-    ["up", ago(cluster.startedAt, now).replace(" ago", "")],
+    ["started", when(cluster.startedAt, now)],
     ["nodes", cluster.nodesTotal + (states ? " (" + states + ")" : "")],
     ["cores", cluster.logicalCoresTotal],
     ["memory", bytes(cluster.memoryBytesTotal)],
@@ -146,7 +145,9 @@ function drawCluster(cluster, now) {
   );
 }
 
-function drawNodes(nodes, now) {
+function drawNodes(nodes, containers, now) {
+  const perNode = new Map();
+  for (const c of containers) perNode.set(c.node, (perNode.get(c.node) || 0) + 1);
   fill(
     "nodes",
     nodes.map((n) => {
@@ -162,8 +163,8 @@ function drawNodes(nodes, now) {
         el("td", { class: "num" }, n.cores),
         el("td", {}, el("div", { class: "gauge" }, el("span", { class: "value" }, live ? percent(n.cpuLoad) : "-"), chart(samples, "cpu", "cpu", now, "CPU of " + n.name + ", last 5 minutes"))),
         el("td", {}, el("div", { class: "gauge" }, el("span", { class: "value" }, live ? memory : "-"), chart(samples, "mem", "mem", now, "memory of " + n.name + ", last 5 minutes"))),
-        el("td", { class: "num" }, n.containers),
-        el("td", {}, ago(n.lastSeen, now))
+        el("td", { class: "num" }, perNode.get(n.id) || 0),
+        el("td", { title: n.lastSeen }, when(n.lastSeen, now))
       );
     }),
     "nodes-empty"
@@ -271,7 +272,7 @@ async function refresh() {
     const now = Date.now();
     remember(nodes, now);
     drawCluster(cluster, now);
-    drawNodes(nodes, now);
+    drawNodes(nodes, containers, now);
     drawServices(services);
     drawInstances(instances, containers);
     drawEvents(events);
