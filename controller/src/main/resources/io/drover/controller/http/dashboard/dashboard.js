@@ -4,6 +4,7 @@
 
 const REFRESH_MS = 2000;
 const HISTORY_MS = 5 * 60 * 1000;
+const MIN_SPAN_MS = 60 * 1000;
 const EVENTS = 30;
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -85,23 +86,31 @@ async function getJson(path) {
   return body;
 }
 
-/** A line chart of values in 0..1 over the last HISTORY_MS, newest at the right. */
+/**
+ * A line chart of values in 0..1, newest at the right, over the time this page has seen (at least
+ * a minute, at most HISTORY_MS).
+ */
 function chart(samples, key, kind, now, label) {
   const width = 140;
   const height = 30;
+  const span = Math.min(HISTORY_MS, Math.max(MIN_SPAN_MS, samples.length ? now - samples[0].t : 0));
   const points = samples.map((s) => {
-    const x = width - ((now - s.t) / HISTORY_MS) * width;
+    const x = width - ((now - s.t) / span) * width;
     const y = height - 1 - Math.min(1, Math.max(0, s[key])) * (height - 2);
     return [x.toFixed(1), y.toFixed(1)];
   });
-  const parts = [svg("title", {}, label), svg("rect", { class: "frame", x: 0.5, y: 0.5, width: width - 1, height: height - 1 })];
+  const frame = svg("rect", { class: "frame", x: 0.5, y: 0.5, width: width - 1, height: height - 1 });
+  const parts = [svg("title", {}, label), frame];
   if (points.length > 0) {
     const line = points.map((p) => p.join(",")).join(" ");
-    const area = points[0][0] + "," + height + " " + line + " " + points[points.length - 1][0] + "," + height;
+    const first = points[0][0];
+    const last = points[points.length - 1][0];
+    const area = first + "," + height + " " + line + " " + last + "," + height;
     parts.push(svg("polygon", { class: "area", points: area }));
     parts.push(svg("polyline", { class: "line", points: line }));
   }
-  return svg("svg", { class: "chart " + kind, viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": label }, ...parts);
+  const attrs = { class: "chart " + kind, viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": label };
+  return svg("svg", attrs, ...parts);
 }
 
 function remember(nodes, now) {
@@ -110,7 +119,8 @@ function remember(nodes, now) {
     seen.add(n.id);
     const samples = history.get(n.id) || [];
     if (n.state === "READY" || n.state === "SUSPECT") {
-      samples.push({ t: now, cpu: n.cpuLoad, mem: n.memoryBytes > 0 ? n.memoryUsedBytes / n.memoryBytes : 0 });
+      const mem = n.memoryBytes > 0 ? n.memoryUsedBytes / n.memoryBytes : 0;
+      samples.push({ t: now, cpu: n.cpuLoad, mem: mem });
     }
     while (samples.length > 0 && now - samples[0].t > HISTORY_MS) samples.shift();
     history.set(n.id, samples);
@@ -154,6 +164,8 @@ function drawNodes(nodes, containers, now) {
       const samples = history.get(n.id) || [];
       const live = n.state === "READY" || n.state === "SUSPECT";
       const memory = bytes(n.memoryUsedBytes) + " / " + bytes(n.memoryBytes);
+      const cpu = chart(samples, "cpu", "cpu", now, "CPU of " + n.name + " over the last minutes");
+      const mem = chart(samples, "mem", "mem", now, "memory of " + n.name + " over the last minutes");
       return el(
         "tr",
         { "data-node": n.id },
@@ -161,14 +173,18 @@ function drawNodes(nodes, containers, now) {
         el("td", {}, badge(n.state, NODE_STATES)),
         el("td", { class: "mono" }, n.address),
         el("td", { class: "num" }, n.cores),
-        el("td", {}, el("div", { class: "gauge" }, el("span", { class: "value" }, live ? percent(n.cpuLoad) : "-"), chart(samples, "cpu", "cpu", now, "CPU of " + n.name + ", last 5 minutes"))),
-        el("td", {}, el("div", { class: "gauge" }, el("span", { class: "value" }, live ? memory : "-"), chart(samples, "mem", "mem", now, "memory of " + n.name + ", last 5 minutes"))),
+        el("td", {}, gauge(live ? percent(n.cpuLoad) : "-", cpu)),
+        el("td", {}, gauge(live ? memory : "-", mem)),
         el("td", { class: "num" }, perNode.get(n.id) || 0),
         el("td", { title: n.lastSeen }, when(n.lastSeen, now))
       );
     }),
     "nodes-empty"
   );
+}
+
+function gauge(value, chart) {
+  return el("div", { class: "gauge" }, el("span", { class: "value" }, value), chart);
 }
 
 function readyBar(ready, desired) {
@@ -178,7 +194,14 @@ function readyBar(ready, desired) {
     "svg",
     { class: "fill-bar", viewBox: `0 0 ${width} 8`, "aria-hidden": "true" },
     svg("rect", { class: "track", x: 0, y: 0, width: width, height: 8, rx: 4 }),
-    svg("rect", { class: "fill" + (ready < desired ? " short" : ""), x: 0, y: 0, width: (share * width).toFixed(1), height: 8, rx: 4 })
+    svg("rect", {
+      class: "fill" + (ready < desired ? " short" : ""),
+      x: 0,
+      y: 0,
+      width: (share * width).toFixed(1),
+      height: 8,
+      rx: 4,
+    })
   );
 }
 
