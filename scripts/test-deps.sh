@@ -1,22 +1,53 @@
 #!/usr/bin/env bash
-# Installs the Debian packages some tests need, when they are missing: test-deps.sh PACKAGE...
-# Tests call it themselves (so that `./mvnw verify` works on a fresh machine); without root or
-# apt-get it installs nothing, says why, and the tests that need the package skip with a reason.
+# Installs the programs some end-to-end tests drive, when they are missing:
+#   chromium  opens the controller's dashboard headless (DashboardIT)
+#   tmux      runs `drover top` in a terminal and reads its screen (TopIT)
+#   systemd-analyze  verifies the systemd units (InstallScriptsTest)
+# As root it installs them with apt-get (Debian, Ubuntu); otherwise it names what to install.
+# Quick when everything is there. Exit 0 when every program is present afterwards, 1 if not.
+#   scripts/test-deps.sh [PROGRAM...]   (default: all of the above)
 set -euo pipefail
+
+declare -A package_of=([chromium]="chromium fonts-dejavu-core" [tmux]="tmux" [systemd-analyze]="systemd")
+wanted=("$@")
+if [ ${#wanted[@]} -eq 0 ]; then
+  wanted=(chromium tmux systemd-analyze)
+fi
+
 missing=()
-for package in "$@"; do
-  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+packages=()
+for program in "${wanted[@]}"; do
+  if [ -z "${package_of[$program]+set}" ]; then
+    echo "test-deps: unknown program '$program'; known: ${!package_of[*]}" >&2
+    exit 2
+  fi
+  if ! command -v "$program" >/dev/null 2>&1; then
+    missing+=("$program")
+    # shellcheck disable=SC2206 # a program may need several packages
+    packages+=(${package_of[$program]})
+  fi
 done
-if [[ ${#missing[@]} -eq 0 ]]; then
+if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
-if [[ $EUID -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
-  echo "test-deps: cannot install ${missing[*]}: needs root and apt-get" >&2
+
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "test-deps: missing ${missing[*]}; install them (Debian: apt-get install ${packages[*]})" >&2
   exit 1
 fi
-echo "test-deps: installing ${missing[*]}" >&2
-# One install at a time on this machine: parallel test JVMs may ask together.
-exec 9>/tmp/drover-test-deps.lock
-flock 9
-apt-get update -qq >/dev/null
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+echo "test-deps: installing ${packages[*]} for ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt_get() { apt-get -q -y -o DPkg::Lock::Timeout=300 "$@"; }
+# A fresh machine has no package lists yet; a stale one may name versions that are gone.
+if ! apt_get install --no-install-recommends "${packages[@]}" >/dev/null; then
+  apt_get update >/dev/null
+  apt_get install --no-install-recommends "${packages[@]}" >/dev/null
+fi
+
+for program in "${missing[@]}"; do
+  if ! command -v "$program" >/dev/null 2>&1; then
+    echo "test-deps: $program is still missing after installing ${packages[*]}" >&2
+    exit 1
+  fi
+done

@@ -14,6 +14,7 @@ import io.drover.cli.client.NodeCommand;
 import io.drover.cli.client.NodesCommand;
 import io.drover.cli.client.ScaleCommand;
 import io.drover.cli.client.ServicesCommand;
+import io.drover.cli.client.TopCommand;
 import io.drover.cli.daemon.AgentCommand;
 import io.drover.cli.daemon.ConfigOptions;
 import io.drover.cli.daemon.ControllerCommand;
@@ -81,7 +82,8 @@ public final class DroverCommand implements Runnable {
           new CordonCommand.Cordon(),
           new CordonCommand.Uncordon(),
           new DrainCommand(),
-          new EventsCommand()
+          new EventsCommand(),
+          new TopCommand()
         }) {
       verb.outerOptions(top.options);
       cli.addSubcommand(verb);

@@ -18,7 +18,8 @@ public final class SystemPackages {
   private SystemPackages() {}
 
   /**
-   * Makes sure {@code program} is on the PATH, installing {@code debianPackage} if needed.
+   * Makes sure {@code program} is on the PATH, installing it through scripts/test-deps.sh (which
+   * knows its Debian package, {@code debianPackage}) if needed.
    *
    * @return why it is not available; empty when it is
    */
@@ -32,13 +33,11 @@ public final class SystemPackages {
     }
     try {
       Process p =
-          new ProcessBuilder(script.get().toString(), debianPackage)
-              .redirectErrorStream(true)
-              .start();
+          new ProcessBuilder(script.get().toString(), program).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      if (!p.waitFor(10, TimeUnit.MINUTES)) {
+      if (!p.waitFor(15, TimeUnit.MINUTES)) {
         p.destroyForcibly();
-        return Optional.of("installing " + debianPackage + " took more than 10 minutes");
+        return Optional.of("installing " + debianPackage + " took more than 15 minutes");
       }
       if (p.exitValue() != 0 || !onPath(program)) {
         return Optional.of(

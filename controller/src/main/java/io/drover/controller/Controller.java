@@ -16,6 +16,7 @@ import io.drover.controller.grpc.AgentGatewayGrpcService;
 import io.drover.controller.grpc.ArtifactsGrpcService;
 import io.drover.controller.grpc.ControlGrpcService;
 import io.drover.controller.grpc.GrpcServer;
+import io.drover.controller.http.WebRoutes;
 import io.drover.controller.nodes.EpochLedger;
 import io.drover.controller.nodes.NodeRegistry;
 import io.drover.controller.providers.Fleet;
@@ -136,7 +137,11 @@ public final class Controller implements AutoCloseable {
     }
     try {
       this.http =
-          HttpEndpoint.start("controller", config.httpListen(), Map.of("/healthz", this::health));
+          HttpEndpoint.start(
+              "controller",
+              config.httpListen(),
+              Map.of("/healthz", this::health),
+              new WebRoutes(nodes, scheduler, events, startedAt));
     } catch (UnavailableException e) {
       close(grpc, scheduler, catalog, state);
       io.shutdownNow();

@@ -75,7 +75,7 @@ public final class EventsCommand extends ClientCommand {
     return 0;
   }
 
-  private static EventView view(Event e) {
+  static EventView view(Event e) {
     return new EventView(
         e.getSequence(),
         Instant.ofEpochMilli(e.getTimeMs()).toString(),

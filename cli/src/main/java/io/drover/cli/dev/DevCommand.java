@@ -166,6 +166,9 @@ public final class DevCommand implements Callable<Integer> {
         controllerAddress,
         httpAddress.withPort(controller.httpPort()).forLocalClient(),
         root.resolve("controller.log"));
+    out.printf(
+        "  dashboard   http://%s/  (in a terminal: drover top)%n",
+        httpAddress.withPort(controller.httpPort()).forLocalClient());
     out.printf("  data dir    %s%s%n", root, temporary ? " (deleted on exit)" : "");
     out.printf(
         "  catalog     %s%n",

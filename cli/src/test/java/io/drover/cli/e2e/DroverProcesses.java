@@ -85,6 +85,15 @@ final class DroverProcesses {
     }
   }
 
+  /** The command line that runs {@code drover ARGS}, for a shell (such as tmux's) to start. */
+  List<String> commandLine(String... args) {
+    return command(args).stream().map(DroverProcesses::quoted).toList();
+  }
+
+  private static String quoted(String word) {
+    return word.matches("[\\w@%+=:,./-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
+  }
+
   private List<String> command(String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

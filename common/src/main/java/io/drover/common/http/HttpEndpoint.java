@@ -11,13 +11,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The small HTTP side of a daemon ({@code /healthz}, later {@code /metrics}), on the JDK's own
- * server: it costs no dependency and next to no memory, which matters for the agent's footprint.
+ * The small HTTP side of a daemon ({@code /healthz}, {@code /metrics}, the controller's read-only
+ * JSON and dashboard), on the JDK's own server: it costs no dependency and next to no memory, which
+ * matters for the agent's footprint.
  */
 public final class HttpEndpoint implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpEndpoint.class);
@@ -37,6 +39,20 @@ public final class HttpEndpoint implements AutoCloseable {
    */
   public static HttpEndpoint start(
       String name, HostPort listen, Map<String, Supplier<HttpResponse>> routes) {
+    return start(name, listen, routes, request -> HttpResponse.text(404, "not found\n"));
+  }
+
+  /**
+   * Binds and starts serving {@code routes} (exact paths); every other GET or HEAD goes to {@code
+   * others}, which answers 404 for what it does not know.
+   *
+   * @throws UnavailableException when the address cannot be bound
+   */
+  public static HttpEndpoint start(
+      String name,
+      HostPort listen,
+      Map<String, Supplier<HttpResponse>> routes,
+      Function<HttpGet, HttpResponse> others) {
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(listen.host(), listen.port()), 32);
@@ -45,7 +61,7 @@ public final class HttpEndpoint implements AutoCloseable {
           "cannot listen for HTTP on " + listen + ": " + e.getMessage(), e);
     }
     Map<String, Supplier<HttpResponse>> table = new LinkedHashMap<>(routes);
-    server.createContext("/", exchange -> handle(exchange, table));
+    server.createContext("/", exchange -> handle(exchange, table, others));
     ExecutorService executor =
         Executors.newFixedThreadPool(
             2,
@@ -63,25 +79,31 @@ public final class HttpEndpoint implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  private static void handle(HttpExchange exchange, Map<String, Supplier<HttpResponse>> routes)
+  private static void handle(
+      HttpExchange exchange,
+      Map<String, Supplier<HttpResponse>> routes,
+      Function<HttpGet, HttpResponse> others)
       throws IOException {
     try (exchange) {
       String method = exchange.getRequestMethod();
-      Supplier<HttpResponse> route = routes.get(exchange.getRequestURI().getPath());
+      String path = exchange.getRequestURI().getPath();
+      Supplier<HttpResponse> route = routes.get(path);
       HttpResponse response;
-      if (route == null) {
-        response = HttpResponse.text(404, "not found\n");
-      } else if (!method.equals("GET") && !method.equals("HEAD")) {
-        response = HttpResponse.text(405, "only GET and HEAD\n");
+      if (!method.equals("GET") && !method.equals("HEAD")) {
+        response = HttpResponse.text(405, "only GET and HEAD\n").withHeader("Allow", "GET, HEAD");
       } else {
         try {
-          response = route.get();
+          response =
+              route != null
+                  ? route.get()
+                  : others.apply(HttpGet.of(path, exchange.getRequestURI().getRawQuery()));
         } catch (RuntimeException e) {
           log.warn("HTTP {} failed", exchange.getRequestURI(), e);
           response = HttpResponse.text(500, "internal error\n");
         }
       }
       exchange.getResponseHeaders().set("Content-Type", response.contentType());
+      response.headers().forEach(exchange.getResponseHeaders()::set);
       boolean head = method.equals("HEAD");
       exchange.sendResponseHeaders(response.status(), head ? -1 : response.body().length);
       if (!head) {
