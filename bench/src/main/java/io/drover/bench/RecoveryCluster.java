@@ -28,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -67,6 +68,9 @@ final class RecoveryCluster implements AutoCloseable {
 
   /** Every agent started and every container seen, to be killed at the end. */
   private final Set<ProcessHandle> processes = ConcurrentHashMap.newKeySet();
+
+  private final Set<ProcessHandle> agents = ConcurrentHashMap.newKeySet();
+  private final Instant startedAt = Instant.now();
 
   private final List<NetworkNamespace> namespaces = new ArrayList<>();
   private int agentsStarted;
@@ -158,6 +162,7 @@ final class RecoveryCluster implements AutoCloseable {
               .redirectOutput(log.toFile())
               .start();
       processes.add(process.toHandle());
+      agents.add(process.toHandle());
       return new Agent(name, ports, process, log, ns);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start agent " + name, e);
@@ -258,8 +263,9 @@ final class RecoveryCluster implements AutoCloseable {
 
   /**
    * {@code kill -9} of the agent, then of every container it runs: those the controller lists for
-   * its node and any other process descending from the agent (a container being started). The agent
-   * goes first, so that it cannot report its containers' deaths.
+   * its node, the agent's other descendants, and any container JVM it was starting at that moment
+   * (which the dead agent can no longer report). The agent goes first, so that it cannot report its
+   * containers' deaths.
    *
    * @return the processes killed, the agent first
    */
@@ -273,7 +279,47 @@ final class RecoveryCluster implements AutoCloseable {
           .ifPresent(everything::add);
     }
     everything.forEach(ProcessHandle::destroyForcibly);
+    awaitExit(List.of(agent.process().toHandle()));
+    for (ProcessHandle orphan : orphans()) {
+      if (!everything.contains(orphan)) {
+        orphan.destroyForcibly();
+        everything.add(orphan);
+      }
+    }
     return everything;
+  }
+
+  /**
+   * Container JVMs started from this cluster's CLI jar since it started whose parent is none of its
+   * live agents: those an agent was starting when it was killed.
+   */
+  private List<ProcessHandle> orphans() {
+    Set<Long> live =
+        agents.stream()
+            .filter(ProcessHandle::isAlive)
+            .map(ProcessHandle::pid)
+            .collect(java.util.stream.Collectors.toSet());
+    String jar = cliJar.toString();
+    return ProcessHandle.allProcesses()
+        .filter(
+            p ->
+                p.info()
+                    .commandLine()
+                    .map(c -> c.contains("-Ddrover.container=") && c.contains(jar))
+                    .orElse(false))
+        .filter(p -> p.info().startInstant().map(t -> !t.isBefore(startedAt)).orElse(false))
+        .filter(p -> p.parent().map(parent -> !live.contains(parent.pid())).orElse(true))
+        .toList();
+  }
+
+  private static void awaitExit(List<ProcessHandle> processes) {
+    for (ProcessHandle p : processes) {
+      try {
+        p.onExit().get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        System.err.println("process " + p.pid() + " did not exit: " + e);
+      }
+    }
   }
 
   /** The last lines of an agent's log, for error messages. */
@@ -319,20 +365,18 @@ final class RecoveryCluster implements AutoCloseable {
       return;
     }
     closed = true;
-    // Containers the agents run now, then everything: agents first, then what they started.
+    // What the agents run now, then the agents, then what they were starting as they died.
     List<ProcessHandle> all = new ArrayList<>();
     for (ProcessHandle p : List.copyOf(processes)) {
       all.add(p);
       p.descendants().forEach(all::add);
     }
     all.forEach(ProcessHandle::destroyForcibly);
-    for (ProcessHandle p : all) {
-      try {
-        p.onExit().get(10, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        System.err.println("process " + p.pid() + " did not exit: " + e);
-      }
-    }
+    awaitExit(List.copyOf(agents));
+    List<ProcessHandle> orphans = orphans();
+    orphans.forEach(ProcessHandle::destroyForcibly);
+    all.addAll(orphans);
+    awaitExit(all);
     channel.shutdownNow();
     controller.close();
     namespaces.forEach(NetworkNamespace::close);
