@@ -111,7 +111,7 @@ public final class AgentGatewayGrpcService extends AgentGatewayGrpc.AgentGateway
             var containers =
                 ContainerConverters.containers(
                     hello.nodeId(), message.getHello().getContainersList());
-            welcome(hello.nodeId(), session.hello(hello, containers));
+            session.hello(hello, containers, opened -> welcome(hello.nodeId(), opened));
           }
           case TELEMETRY ->
               session.telemetry(

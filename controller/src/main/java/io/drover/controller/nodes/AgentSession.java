@@ -34,6 +34,10 @@ public final class AgentSession {
   private volatile String nodeId;
   private String nodeName;
   private volatile long epoch;
+
+  /** Set once the welcome is on the stream; no command may go before it. */
+  private volatile boolean welcomed;
+
   private boolean ended;
 
   public AgentSession(
@@ -50,13 +54,25 @@ public final class AgentSession {
   }
 
   /** Opens the node's session; returns its epoch. */
-  public synchronized long hello(AgentHello hello, List<ContainerView> containers) {
+  public long hello(AgentHello hello, List<ContainerView> containers) {
+    return hello(hello, containers, epoch -> {});
+  }
+
+  /**
+   * Opens the node's session and calls {@code welcome} with its epoch before anything else can send
+   * on the stream: the agent must know its epoch before the first command arrives, or it refuses
+   * the command.
+   */
+  public synchronized long hello(
+      AgentHello hello, List<ContainerView> containers, java.util.function.LongConsumer welcome) {
     if (nodeId != null) {
       throw new InvalidArgumentException("hello", "sent twice on one stream");
     }
     epoch = registry.open(hello, peerHost, this);
     nodeId = hello.nodeId();
     nodeName = hello.nodeName();
+    welcome.accept(epoch);
+    welcomed = true;
     agentEvents.sessionOpened(nodeId, epoch, containers);
     return epoch;
   }
@@ -107,7 +123,7 @@ public final class AgentSession {
     String id = COMMAND_PREFIX + COMMANDS.incrementAndGet();
     CompletableFuture<CommandOutcome> result = new CompletableFuture<>();
     pending.put(id, result);
-    if (ended || !handle.deliver(id, epoch, command)) {
+    if (ended || !welcomed || !handle.deliver(id, epoch, command)) {
       pending.remove(id);
       result.complete(
           CommandOutcome.failed(id, "the stream to node " + nodeName + " is closed or full"));

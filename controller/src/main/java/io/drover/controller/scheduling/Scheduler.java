@@ -400,6 +400,31 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
           sparesRequested.remove(nodeId);
           warmPoolsSent.remove(nodeId);
           nodes.get(nodeId).ifPresent(this::portPool);
+          // Crashed instances the agent restarts in place stay where they are, with their ports.
+          for (ContainerView c : reported) {
+            if (c.restartPending()
+                && !c.instanceId().isEmpty()
+                && !isFenced(nodeId, c.instanceId())) {
+              Instance known = instances.get(c.instanceId());
+              if (known == null) {
+                known = new Instance(c.instanceId(), c.service(), clock.instant());
+                known.placed(nodeId, c.id(), c.ports(), clock.instant());
+                instances.put(known.id(), known);
+                PortPool pool = pools.get(nodeId);
+                if (pool != null) {
+                  c.ports().values().forEach(pool::claim);
+                }
+                instanceCounters.merge(
+                    c.service(), parseNumber(c.service(), c.instanceId()), Math::max);
+              }
+              if (known.nodeId().equals(nodeId)
+                  && known.state().isLive()
+                  && known.state() != InstanceState.RESTARTING) {
+                known.container(c.id());
+                restarting(known, c);
+              }
+            }
+          }
           // Level-triggered: what the agent runs is the truth; instances here without their
           // container are gone, and running containers of unknown instances are adopted.
           for (Instance instance : List.copyOf(instances.values())) {

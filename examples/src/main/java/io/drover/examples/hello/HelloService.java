@@ -43,6 +43,9 @@ public final class HelloService implements MicroService {
   /** With {@code true}, GET /error makes the service report an error (for recovery tests). */
   public static final String ERROR_ENDPOINT = "hello.errorEndpoint";
 
+  /** With {@code true}, GET /crash ends the JVM at once with exit code 3 (for recovery tests). */
+  public static final String CRASH_ENDPOINT = "hello.crashEndpoint";
+
   static final long REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   private ServiceContext context;
@@ -85,6 +88,7 @@ public final class HelloService implements MicroService {
     context.metrics().gauge("inflight", () -> inflight::get);
     boolean overloadEndpoint = Boolean.getBoolean(OVERLOAD_ENDPOINT);
     boolean errorEndpoint = Boolean.getBoolean(ERROR_ENDPOINT);
+    boolean crashEndpoint = Boolean.getBoolean(CRASH_ENDPOINT);
     // Everything a request needs exists before the port accepts.
     checker = Executors.newSingleThreadScheduledExecutor(named("hello-overload"));
     server.createContext(
@@ -102,6 +106,8 @@ public final class HelloService implements MicroService {
             } else if ("/overload".equals(path) && overloadEndpoint) {
               context.reportOverload("asked to by GET /overload");
               respond(exchange, 202, "overload reported\n");
+            } else if ("/crash".equals(path) && crashEndpoint) {
+              Runtime.getRuntime().halt(3);
             } else if ("/error".equals(path) && errorEndpoint) {
               context.reportError(new IllegalStateException("asked to by GET /error"));
               respond(exchange, 202, "error reported\n");
