@@ -396,6 +396,13 @@ public final class NodeRegistry {
     }
     List<Node> all = list();
     List<Node> matches = all.stream().filter(n -> n.name().equals(idOrName)).toList();
+    if (matches.size() > 1) {
+      // A server rebuilt under the same name is a new node; the old one is gone for good.
+      List<Node> connected = matches.stream().filter(n -> n.state().connected()).toList();
+      if (connected.size() == 1) {
+        matches = connected;
+      }
+    }
     if (matches.isEmpty() && !idOrName.isEmpty()) {
       matches = all.stream().filter(n -> n.id().startsWith(idOrName)).toList();
     }

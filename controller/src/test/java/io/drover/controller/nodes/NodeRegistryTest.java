@@ -101,6 +101,14 @@ class NodeRegistryTest {
   }
 
   @Test
+  void aNameSharedWithAGoneNodeFindsTheConnectedOne() {
+    long old = registry.open(hello("old-1", "web", 0), "10.0.0.1", session(r -> {}));
+    registry.close("old-1", old, "server rebuilt");
+    registry.open(hello("new-2", "web", 0), "10.0.0.1", session(r -> {}));
+    assertThat(registry.find("web").id()).isEqualTo("new-2");
+  }
+
+  @Test
   void sessionProtocolNeedsHelloFirstAndTheRightEpoch() {
     AgentSession session = session(r -> {});
     assertThatThrownBy(() -> session.telemetry(0, load(), Map.of()))
