@@ -95,7 +95,8 @@ class ControllerWithEc2Test {
     // Another cluster's instance in the same account must stay untouched.
     String foreign =
         ec2.seed(Map.of("drover:cluster", "other", "drover:managed", "true"), "running");
-    Files.delete(dir.resolve("controller/servers.json"));
+    // The controller loses its state (a restore from an old backup, say): the server is unknown.
+    deleteTree(dir.resolve("controller/state"));
 
     // The join timeout is short: the adopted server's agent never joins, so it is released.
     Controller second = controller(Duration.ofMinutes(10), Duration.ofSeconds(10));
@@ -178,5 +179,13 @@ class ControllerWithEc2Test {
     Matcher m = NAME.matcher(script);
     assertThat(m.find()).as(script).isTrue();
     return m.group(1);
+  }
+
+  private static void deleteTree(java.nio.file.Path root) throws java.io.IOException {
+    try (var paths = Files.walk(root)) {
+      for (java.nio.file.Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 }
