@@ -70,7 +70,13 @@ class AgentRestartIT {
         "--data-dir",
         dir.resolve("controller").toString(),
         "--catalog",
-        catalog.toString());
+        catalog.toString(),
+        // What is tested is re-adoption, not how fast a dead node is replaced: the restarted
+        // agent must be back before the node counts as lost, however slow a busy machine is.
+        "--suspect-after",
+        "20s",
+        "--lost-after",
+        "60s");
     String[] agentArgs = {
       "agent",
       "--controller",
