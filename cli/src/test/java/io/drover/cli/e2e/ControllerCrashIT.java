@@ -8,7 +8,6 @@ import io.drover.v1.ContainerInfo;
 import io.drover.v1.Instance;
 import io.drover.v1.ListContainersRequest;
 import io.drover.v1.ScaleServiceRequest;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -34,21 +33,12 @@ class ControllerCrashIT {
   @Test
   void aControllerKilledDuringAScaleUpFinishesItAfterItsRestartAndKillsNothing() throws Exception {
     DroverProcesses drover = new DroverProcesses(dir, cleanup);
-    Path catalog = dir.resolve("catalog.yaml");
-    Files.writeString(
-        catalog,
-        """
-        services:
-          - name: hello
-            artifact: {path: %s}
-            entry: io.drover.examples.hello.HelloService
-            resources: {memoryMb: 128, cpuMillis: 10}
-            replicas: {min: 1, max: 60, initial: 1}
-            ports: [http]
-            warmPool: 4
-            gracePeriod: 1s
-        """
-            .formatted(TestCluster.EXAMPLES));
+    Path catalog =
+        TestCluster.helloCatalog(
+            dir,
+            "resources: {memoryMb: 128, cpuMillis: 10}",
+            "replicas: {min: 1, max: 60, initial: 1}",
+            "warmPool: 4");
     try (TestCluster cluster = TestCluster.onLoopback(drover)) {
       DroverProcesses.Daemon controller = cluster.startController(catalog);
       cluster.startAgent("node-1", "20000-20999");

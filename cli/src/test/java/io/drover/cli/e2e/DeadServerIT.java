@@ -11,7 +11,6 @@ import io.drover.v1.Instance;
 import io.drover.v1.ListContainersRequest;
 import io.drover.v1.ListNodesRequest;
 import io.drover.v1.NodeState;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,20 +33,8 @@ class DeadServerIT {
   @Test
   void theInstancesOfAKilledServerAreReplacedOnAnotherNode() throws Exception {
     DroverProcesses drover = new DroverProcesses(dir, cleanup);
-    Path catalog = dir.resolve("catalog.yaml");
-    Files.writeString(
-        catalog,
-        """
-        services:
-          - name: hello
-            artifact: {path: %s}
-            entry: io.drover.examples.hello.HelloService
-            replicas: {min: 1, max: 4, initial: 2}
-            ports: [http]
-            warmPool: 2
-            gracePeriod: 1s
-        """
-            .formatted(TestCluster.EXAMPLES));
+    Path catalog =
+        TestCluster.helloCatalog(dir, "replicas: {min: 1, max: 4, initial: 2}", "warmPool: 2");
     try (TestCluster cluster = TestCluster.onLoopback(drover)) {
       cluster.startController(catalog);
       DroverProcesses.Daemon doomed = cluster.startAgent("node-1", "20000-20999");

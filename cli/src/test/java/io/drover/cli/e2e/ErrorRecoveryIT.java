@@ -13,7 +13,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -36,22 +35,13 @@ class ErrorRecoveryIT {
   @Test
   void errorsOverTheThresholdReplaceTheInstanceElsewhereBeforeItStops() throws Exception {
     DroverProcesses drover = new DroverProcesses(dir, cleanup);
-    Path catalog = dir.resolve("catalog.yaml");
-    Files.writeString(
-        catalog,
-        """
-        services:
-          - name: hello
-            artifact: {path: %s}
-            entry: io.drover.examples.hello.HelloService
-            replicas: {min: 1, max: 2, initial: 1}
-            ports: [http]
-            warmPool: 1
-            gracePeriod: 1s
-            systemProperties: {hello.errorEndpoint: "true"}
-            recovery: {errorThreshold: 3, errorWindow: 1m, onErrors: unhealthy}
-        """
-            .formatted(TestCluster.EXAMPLES));
+    Path catalog =
+        TestCluster.helloCatalog(
+            dir,
+            "replicas: {min: 1, max: 2, initial: 1}",
+            "warmPool: 1",
+            "systemProperties: {hello.errorEndpoint: \"true\"}",
+            "recovery: {errorThreshold: 3, errorWindow: 1m, onErrors: unhealthy}");
     try (TestCluster cluster = TestCluster.onLoopback(drover)) {
       cluster.startController(catalog);
       cluster.startAgent("node-1", "20000-20999");

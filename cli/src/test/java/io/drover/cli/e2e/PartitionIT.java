@@ -13,7 +13,6 @@ import io.drover.v1.Instance;
 import io.drover.v1.ListContainersRequest;
 import io.drover.v1.Node;
 import io.drover.v1.NodeState;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -42,20 +41,8 @@ class PartitionIT {
     assumeTrue(unavailable.isEmpty(), () -> "skipped: " + unavailable.orElse(""));
     long pid = ProcessHandle.current().pid();
     DroverProcesses drover = new DroverProcesses(dir, cleanup);
-    Path catalog = dir.resolve("catalog.yaml");
-    Files.writeString(
-        catalog,
-        """
-        services:
-          - name: hello
-            artifact: {path: %s}
-            entry: io.drover.examples.hello.HelloService
-            replicas: {min: 1, max: 4, initial: 2}
-            ports: [http]
-            warmPool: 2
-            gracePeriod: 1s
-        """
-            .formatted(TestCluster.EXAMPLES));
+    Path catalog =
+        TestCluster.helloCatalog(dir, "replicas: {min: 1, max: 4, initial: 2}", "warmPool: 2");
     int port = FreePorts.find();
     try (NetworkNamespace ns =
             NetworkNamespace.create("p" + pid % 100_000, "10.213." + pid % 256 + ".0");

@@ -31,6 +31,30 @@ final class TestCluster implements AutoCloseable {
           .toAbsolutePath()
           .normalize();
 
+  /**
+   * Writes a catalog of one service, {@code hello} (the example HelloService, one {@code http}
+   * port, a 1 s grace period), with the given further fields, one YAML line each.
+   */
+  static Path helloCatalog(Path dir, String... fields) throws IOException {
+    StringBuilder yaml =
+        new StringBuilder(
+            """
+            services:
+              - name: hello
+                artifact: {path: %s}
+                entry: io.drover.examples.hello.HelloService
+                ports: [http]
+                gracePeriod: 1s
+            """
+                .formatted(EXAMPLES));
+    for (String field : fields) {
+      yaml.append("    ").append(field).append('\n');
+    }
+    Path catalog = dir.resolve("catalog.yaml");
+    java.nio.file.Files.writeString(catalog, yaml);
+    return catalog;
+  }
+
   private final DroverProcesses drover;
   private final String controllerAddress;
   private final String listen;
