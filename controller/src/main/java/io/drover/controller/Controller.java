@@ -70,7 +70,8 @@ public final class Controller implements AutoCloseable {
     this.events = new EventJournal(config.eventsRetained(), clock);
     this.state = SharedDesiredState.open(config.dataDir().resolve("state"));
     RecoveryReport recovery = state.recovery();
-    log.info("desired state: {}", recovery.summary());
+    // Said with the CONTROLLER_STARTED event; a problem is said at once.
+    log.debug("desired state: {}", recovery.summary());
     for (String problem : recovery.problems()) {
       log.warn("desired state repaired: {}", problem);
       events.publish(EventKind.STATE_REPAIRED, "controller", problem, Map.of());
@@ -196,7 +197,8 @@ public final class Controller implements AutoCloseable {
             + catalog.describe()
             + ", servers from the "
             + provider.kind()
-            + " provider");
+            + " provider; "
+            + recovery.summary());
     catalog.start();
   }
 
