@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -57,6 +58,33 @@ class MetricsEndToEndTest {
     assertThat(value(text, "drover_node_memory_available_bytes{node=\"node-a.example\",}"))
         .isPositive();
     Promtool.assertValid(text);
+
+    // Every metric the Grafana dashboard queries is one this controller exports (container
+    // metrics need a running container: they are checked in ContainerMetricsTest).
+    controller
+        .events()
+        .publish(
+            EventKind.INSTANCE_PLACED,
+            "instance/x-1",
+            "placed",
+            Map.of("node", "n", "mode", "cold"));
+    controller
+        .events()
+        .publish(EventKind.SERVICE_SCALED, "service/x", "scaled", Map.of("from", "2", "to", "1"));
+    String withCounters = scrape(controller.httpPort());
+    String dashboard = Files.readString(Path.of("..", "docs", "grafana", "drover.json"));
+    Matcher names = Pattern.compile("drover_[a-z0-9_]+").matcher(dashboard);
+    int queried = 0;
+    while (names.find()) {
+      if (names.group().startsWith("drover_container_")) {
+        continue; // this cluster runs no container JVM
+      }
+      queried++;
+      assertThat(withCounters)
+          .as("the dashboard's %s", names.group())
+          .contains("# TYPE " + names.group() + " ");
+    }
+    assertThat(queried).isGreaterThan(5);
 
     String agentText = scrape(agent.httpPort());
     assertThat(agentText)
