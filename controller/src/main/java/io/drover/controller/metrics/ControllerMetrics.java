@@ -137,7 +137,7 @@ public final class ControllerMetrics implements AutoCloseable {
 
     nodes.onLoad(this::telemetryArrived);
     scheduler.onReconcile(nanos -> reconcile.update(nanos, TimeUnit.NANOSECONDS));
-    this.unsubscribe = events.subscribe(0, 0, true, this::count);
+    this.unsubscribe = events.listen(this::count);
     this.prometheus = config.prometheus() ? new PrometheusExposition(metrics) : null;
     refresh();
     this.reporters = Reporters.start(metrics, config, "drover.controller");
@@ -175,11 +175,13 @@ public final class ControllerMetrics implements AutoCloseable {
   }
 
   private void telemetryArrived(String nodeId, NodeLoad load) {
+    if (load.sampledAt().toEpochMilli() <= 0) {
+      return; // an agent that does not say when it sampled
+    }
     long lag = Duration.between(load.sampledAt(), clock.instant()).toNanos();
     telemetryLag.update(Math.max(0, lag), TimeUnit.NANOSECONDS);
   }
 
-  /** Under the journal's lock: only counts. */
   private void count(Event event) {
     if (event.kind() == EventKind.INSTANCE_PLACED) {
       metrics
