@@ -3,15 +3,16 @@
 #   chromium  opens the controller's dashboard headless (DashboardIT)
 #   tmux      runs `drover top` in a terminal and reads its screen (TopIT)
 #   systemd-analyze  verifies the systemd units (InstallScriptsTest)
+#   promtool  checks the Prometheus exposition of /metrics (PrometheusExpositionTest)
 # As root it installs them with apt-get (Debian, Ubuntu); otherwise it names what to install.
 # Quick when everything is there. Exit 0 when every program is present afterwards, 1 if not.
 #   scripts/test-deps.sh [PROGRAM...]   (default: all of the above)
 set -euo pipefail
 
-declare -A package_of=([chromium]="chromium fonts-dejavu-core" [tmux]="tmux" [systemd-analyze]="systemd")
+declare -A package_of=([chromium]="chromium fonts-dejavu-core" [tmux]="tmux" [systemd-analyze]="systemd" [promtool]="prometheus")
 wanted=("$@")
 if [ ${#wanted[@]} -eq 0 ]; then
-  wanted=(chromium tmux systemd-analyze)
+  wanted=(chromium tmux systemd-analyze promtool)
 fi
 
 missing=()

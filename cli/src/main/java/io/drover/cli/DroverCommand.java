@@ -60,13 +60,16 @@ public final class DroverCommand implements Runnable {
     ControllerCommand controller = new ControllerCommand();
     CommandLine controllerLine = new CommandLine(controller);
     ConfigOptions.addTo(
-        controllerLine.getCommandSpec(), ControllerSettings.ALL, ControllerSettings.DEFAULT_FILE);
+        controllerLine.getCommandSpec(),
+        ControllerSettings.ALL_WITH_METRICS,
+        ControllerSettings.DEFAULT_FILE);
     cli.addSubcommand(controllerLine);
 
     AgentCommand agent = new AgentCommand();
     agent.outerOptions(top.options);
     CommandLine agentLine = new CommandLine(agent);
-    ConfigOptions.addTo(agentLine.getCommandSpec(), AgentSettings.ALL, AgentSettings.DEFAULT_FILE);
+    ConfigOptions.addTo(
+        agentLine.getCommandSpec(), AgentSettings.ALL_WITH_METRICS, AgentSettings.DEFAULT_FILE);
     cli.addSubcommand(agentLine);
 
     cli.addSubcommand(new DevCommand());

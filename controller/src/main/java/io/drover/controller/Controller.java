@@ -4,6 +4,7 @@ import io.drover.common.Version;
 import io.drover.common.errors.UnavailableException;
 import io.drover.common.http.HttpEndpoint;
 import io.drover.common.http.HttpResponse;
+import io.drover.common.metrics.MetricsConfig;
 import io.drover.common.net.HostPort;
 import io.drover.controller.artifacts.ArtifactStore;
 import io.drover.controller.catalog.CatalogConfig;
@@ -17,6 +18,7 @@ import io.drover.controller.grpc.ArtifactsGrpcService;
 import io.drover.controller.grpc.ControlGrpcService;
 import io.drover.controller.grpc.GrpcServer;
 import io.drover.controller.http.WebRoutes;
+import io.drover.controller.metrics.ControllerMetrics;
 import io.drover.controller.nodes.EpochLedger;
 import io.drover.controller.nodes.NodeRegistry;
 import io.drover.controller.providers.Fleet;
@@ -34,6 +36,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,8 +62,9 @@ public final class Controller implements AutoCloseable {
   private final Fleet fleet;
   private final FailureDetector failureDetector;
   private final SharedDesiredState state;
+  private final ControllerMetrics metrics;
 
-  private Controller(ControllerConfig config, Clock clock) {
+  private Controller(ControllerConfig config, MetricsConfig metricsConfig, Clock clock) {
     try {
       Files.createDirectories(config.dataDir());
     } catch (IOException e) {
@@ -136,15 +140,21 @@ public final class Controller implements AutoCloseable {
       io.shutdownNow();
       throw e;
     }
+    this.metrics = new ControllerMetrics(metricsConfig, nodes, scheduler, events, clock);
+    Map<String, java.util.function.Supplier<HttpResponse>> routes = new HashMap<>();
+    routes.put("/healthz", this::health);
+    if (metrics.prometheusEnabled()) {
+      routes.put("/metrics", metrics::scrape);
+    }
     try {
       this.http =
           HttpEndpoint.start(
               "controller",
               config.httpListen(),
-              Map.of("/healthz", this::health),
+              routes,
               new WebRoutes(nodes, scheduler, events, startedAt));
     } catch (UnavailableException e) {
-      close(grpc, scheduler, catalog, state);
+      close(metrics, grpc, scheduler, catalog, state);
       io.shutdownNow();
       throw e;
     }
@@ -162,7 +172,7 @@ public final class Controller implements AutoCloseable {
                   providerSettings.clusterName()),
               providerSettings.pluginPath());
     } catch (RuntimeException e) {
-      close(http, grpc, scheduler, catalog, state);
+      close(metrics, http, grpc, scheduler, catalog, state);
       io.shutdownNow();
       throw e;
     }
@@ -220,7 +230,12 @@ public final class Controller implements AutoCloseable {
 
   /** Starts serving; throws {@link UnavailableException} when a port cannot be bound. */
   public static Controller start(ControllerConfig config) {
-    return new Controller(config, Clock.systemUTC());
+    return start(config, MetricsConfig.defaults());
+  }
+
+  /** Starts serving, with the metrics reporters of {@code metricsConfig}. */
+  public static Controller start(ControllerConfig config, MetricsConfig metricsConfig) {
+    return new Controller(config, metricsConfig, Clock.systemUTC());
   }
 
   public int grpcPort() {
@@ -243,6 +258,10 @@ public final class Controller implements AutoCloseable {
     return scheduler;
   }
 
+  public ControllerMetrics metrics() {
+    return metrics;
+  }
+
   private HttpResponse health() {
     return grpc.isServing()
         ? HttpResponse.json(200, "{\"status\":\"ok\"}\n")
@@ -262,7 +281,7 @@ public final class Controller implements AutoCloseable {
   @Override
   public void close() {
     log.info("controller stopping");
-    close(failureDetector, grpc, catalog, scheduler, fleet, http, state);
+    close(failureDetector, grpc, catalog, metrics, scheduler, fleet, http, state);
     io.shutdownNow();
   }
 }

@@ -14,11 +14,13 @@ import io.drover.agent.grpc.LinkStatus;
 import io.drover.agent.identity.DataDirLock;
 import io.drover.agent.identity.NodeIdentity;
 import io.drover.agent.inventory.InventoryProbe;
+import io.drover.agent.metrics.AgentMetrics;
 import io.drover.agent.telemetry.ContainerSampler;
 import io.drover.agent.telemetry.TelemetrySampler;
 import io.drover.common.Version;
 import io.drover.common.http.HttpEndpoint;
 import io.drover.common.http.HttpResponse;
+import io.drover.common.metrics.MetricsConfig;
 import io.drover.v1.AgentMessage;
 import io.drover.v1.ContainerEvent;
 import io.drover.v1.ContainerReport;
@@ -30,6 +32,7 @@ import io.drover.v1.Welcome;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -57,13 +60,14 @@ public final class NodeAgent implements AutoCloseable {
   private final ContainerLinkServer containerLinks;
   private final ControllerLink link;
   private final HttpEndpoint http;
+  private final AgentMetrics metrics;
   private final ScheduledExecutorService watchdog;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   // Owned by the watchdog's thread.
   private boolean stoppedForDisconnect;
 
-  private NodeAgent(AgentConfig config, DataDirLock dataDirLock) {
+  private NodeAgent(AgentConfig config, MetricsConfig metricsConfig, DataDirLock dataDirLock) {
     this.config = config;
     this.dataDirLock = dataDirLock;
     this.nodeId = NodeIdentity.loadOrCreate(config.dataDir());
@@ -113,7 +117,13 @@ public final class NodeAgent implements AutoCloseable {
             config.reconnectMaxBackoff());
     forward.link = link;
     blobs.fetcher = new GrpcBlobFetcher(link.channel(), io);
-    this.http = HttpEndpoint.start("agent", config.httpListen(), Map.of("/healthz", this::health));
+    this.metrics = new AgentMetrics(metricsConfig, supervisor::reports, link::status);
+    Map<String, java.util.function.Supplier<HttpResponse>> routes = new HashMap<>();
+    routes.put("/healthz", this::health);
+    if (metrics.prometheusEnabled()) {
+      routes.put("/metrics", metrics::scrape);
+    }
+    this.http = HttpEndpoint.start("agent", config.httpListen(), routes);
     this.watchdog = startWatchdog(config.stopWorkloadsAfterDisconnect());
   }
 
@@ -165,11 +175,16 @@ public final class NodeAgent implements AutoCloseable {
 
   /** Starts the agent; it connects in the background and keeps reconnecting until closed. */
   public static NodeAgent start(AgentConfig config) {
+    return start(config, MetricsConfig.defaults());
+  }
+
+  /** Starts the agent with the metrics reporters of {@code metricsConfig}. */
+  public static NodeAgent start(AgentConfig config, MetricsConfig metricsConfig) {
     // One agent per data dir: two would adopt the same containers and share one socket.
     DataDirLock lock = DataDirLock.acquire(config.dataDir());
     NodeAgent agent;
     try {
-      agent = new NodeAgent(config, lock);
+      agent = new NodeAgent(config, metricsConfig, lock);
     } catch (RuntimeException | Error e) {
       lock.close();
       throw e;
@@ -194,6 +209,10 @@ public final class NodeAgent implements AutoCloseable {
 
   public int httpPort() {
     return http.port();
+  }
+
+  public AgentMetrics metrics() {
+    return metrics;
   }
 
   public LinkStatus linkStatus() {
@@ -277,6 +296,7 @@ public final class NodeAgent implements AutoCloseable {
     supervisor.close();
     containerLinks.close();
     http.close();
+    metrics.close();
     io.shutdownNow();
     dataDirLock.close();
     log.info("agent {} stopped; its containers keep running", config.name());

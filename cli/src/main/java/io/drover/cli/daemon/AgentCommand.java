@@ -7,6 +7,7 @@ import io.drover.agent.config.AgentSettings;
 import io.drover.agent.inventory.LocalPortRange;
 import io.drover.cli.Logging;
 import io.drover.cli.client.ClientOptions;
+import io.drover.common.metrics.MetricsConfig;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Optional;
@@ -38,11 +39,13 @@ public final class AgentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    var settings = ConfigOptions.resolve(spec, AgentSettings.ALL, AgentSettings.DEFAULT_FILE);
+    var settings =
+        ConfigOptions.resolve(spec, AgentSettings.ALL_WITH_METRICS, AgentSettings.DEFAULT_FILE);
     if (!ConfigOptions.given(spec, AgentSettings.CONTROLLER) && outer.controllerGiven()) {
       // `drover --controller X agent` means the same as `drover agent --controller X`.
       spec.findOption(AgentSettings.CONTROLLER.flagName()).setValue(outer.controller());
-      settings = ConfigOptions.resolve(spec, AgentSettings.ALL, AgentSettings.DEFAULT_FILE);
+      settings =
+          ConfigOptions.resolve(spec, AgentSettings.ALL_WITH_METRICS, AgentSettings.DEFAULT_FILE);
     }
     AgentConfig config = AgentConfig.from(settings, hostname(), LocalPortRange.read());
     Logging.toStderr(Level.INFO);
@@ -53,7 +56,7 @@ public final class AgentCommand implements Callable<Integer> {
               "joinToken and caFingerprint are set but not used yet: this agent connects to the"
                   + " controller without TLS");
     }
-    NodeAgent agent = NodeAgent.start(config);
+    NodeAgent agent = NodeAgent.start(config, MetricsConfig.from(settings));
     // Started by dev mode: when dev is gone, nothing it started may stay behind.
     return Daemon.runUntilStopped(
         agent, Optional.ofNullable(parentPid), agent::closeWithContainers);

@@ -2,6 +2,7 @@ package io.drover.cli.daemon;
 
 import ch.qos.logback.classic.Level;
 import io.drover.cli.Logging;
+import io.drover.common.metrics.MetricsConfig;
 import io.drover.controller.Controller;
 import io.drover.controller.config.ControllerConfig;
 import io.drover.controller.config.ControllerSettings;
@@ -29,12 +30,12 @@ public final class ControllerCommand implements Callable<Integer> {
     var settings =
         ConfigOptions.resolve(
             spec,
-            ControllerSettings.ALL,
+            ControllerSettings.ALL_WITH_METRICS,
             ControllerSettings.DEFAULT_FILE,
             List.of(ControllerSettings.PROVIDER_SETTINGS));
     ControllerConfig config = ControllerConfig.from(settings);
     Logging.toStderr(Level.INFO);
-    Controller controller = Controller.start(config);
+    Controller controller = Controller.start(config, MetricsConfig.from(settings));
     return Daemon.runUntilStopped(controller, Optional.empty());
   }
 }

@@ -1,6 +1,7 @@
 package io.drover.controller.config;
 
 import io.drover.common.config.ConfigKey;
+import io.drover.common.metrics.MetricsSettings;
 import io.drover.common.net.HostPort;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -163,6 +164,10 @@ public final class ControllerSettings {
           PROVIDER_JOIN_TIMEOUT,
           PROVIDER_PLUGIN_PATH,
           CLUSTER_NAME);
+
+  /** Every setting the controller accepts: its own ({@link #ALL}) and the metrics reporters'. */
+  public static final List<ConfigKey<?>> ALL_WITH_METRICS =
+      java.util.stream.Stream.concat(ALL.stream(), MetricsSettings.ALL.stream()).toList();
 
   /** Settings under this prefix belong to the provider plugin, which checks them itself. */
   public static final String PROVIDER_SETTINGS = "provider.";

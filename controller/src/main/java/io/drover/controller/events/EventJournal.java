@@ -26,6 +26,7 @@ public final class EventJournal {
   private final ArrayDeque<Event> recent = new ArrayDeque<>();
   private final Set<Consumer<Event>> subscribers = new LinkedHashSet<>();
   private long lastSequence;
+  private final List<Consumer<Event>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public EventJournal(int capacity, Clock clock) {
     if (capacity < 1) {
@@ -57,6 +58,9 @@ public final class EventJournal {
       }
     }
     log.info("{} {}: {}", kind, subject, message);
+    for (Consumer<Event> listener : listeners) {
+      listener.accept(event);
+    }
     return event;
   }
 
@@ -85,6 +89,17 @@ public final class EventJournal {
     }
     subscribers.add(subscriber);
     return () -> unsubscribe(subscriber);
+  }
+
+  /**
+   * Calls {@code listener} with every later event, after it is published and outside the lock; for
+   * in-process observers (metrics), which are not watchers and not counted as subscribers.
+   *
+   * @return removes the listener
+   */
+  public Runnable listen(Consumer<Event> listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
   }
 
   private synchronized void unsubscribe(Consumer<Event> subscriber) {

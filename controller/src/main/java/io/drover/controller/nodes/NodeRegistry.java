@@ -123,6 +123,13 @@ public final class NodeRegistry {
     return epoch;
   }
 
+  /** Called with every telemetry sample recorded (metrics: telemetry lag). */
+  public void onLoad(java.util.function.BiConsumer<String, NodeLoad> listener) {
+    this.loadListener = listener;
+  }
+
+  private volatile java.util.function.BiConsumer<String, NodeLoad> loadListener = (id, l) -> {};
+
   /** Records a telemetry sample of the current session; samples of older sessions are ignored. */
   public boolean recordLoad(String nodeId, long epoch, NodeLoad load) {
     Entry entry = nodes.get(nodeId);
@@ -137,6 +144,7 @@ public final class NodeRegistry {
       entry.load = load;
       back = heardFrom(entry);
     }
+    loadListener.accept(nodeId, load);
     if (back) {
       readyAgain(entry);
     }

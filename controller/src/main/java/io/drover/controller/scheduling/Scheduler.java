@@ -868,7 +868,15 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     reconcile();
   }
 
+  /** Called with the length of every reconcile pass, in nanoseconds (metrics). */
+  public void onReconcile(java.util.function.LongConsumer listener) {
+    this.reconcileListener = listener;
+  }
+
+  private volatile java.util.function.LongConsumer reconcileListener = nanos -> {};
+
   private void reconcile() {
+    long started = System.nanoTime();
     reconcileQueued = false;
     promisedSpares.clear();
     noRoom.clear();
@@ -897,6 +905,8 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       trimHistory();
     } catch (RuntimeException e) {
       log.error("reconcile pass failed", e);
+    } finally {
+      reconcileListener.accept(System.nanoTime() - started);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.drover.agent.config;
 
 import io.drover.common.config.ConfigKey;
+import io.drover.common.metrics.MetricsSettings;
 import io.drover.common.net.HostPort;
 import io.drover.common.net.PortRange;
 import java.nio.file.Path;
@@ -114,6 +115,10 @@ public final class AgentSettings {
           CONTAINERS_LOG_MAX_BYTES,
           JOIN_TOKEN,
           CA_FINGERPRINT);
+
+  /** Every setting the agent accepts: its own ({@link #ALL}) and the metrics reporters'. */
+  public static final List<ConfigKey<?>> ALL_WITH_METRICS =
+      java.util.stream.Stream.concat(ALL.stream(), MetricsSettings.ALL.stream()).toList();
 
   /** Where the agent looks for its YAML file when no {@code --config} is given. */
   public static final Path DEFAULT_FILE = Path.of("/etc/drover/agent.yaml");
