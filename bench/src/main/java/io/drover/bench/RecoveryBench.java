@@ -137,8 +137,8 @@ public final class RecoveryBench {
     List<Setting> settings =
         SETTINGS.stream().filter(s -> wanted.isEmpty() || wanted.contains(s.name())).toList();
     if (settings.isEmpty()) {
-      System.err.println("no such setting: " + wanted + "; use defaults and/or fast");
-      System.exit(2);
+      throw new IllegalArgumentException(
+          "no such setting: " + wanted + "; use defaults and/or fast");
     }
     Path examplesJar = jar("drover.examples.jar", "examples/target/drover-examples.jar");
     Path cliJar = jar("drover.cli.jar", "cli/target/drover-cli.jar");
