@@ -3,11 +3,9 @@ package io.drover.controller.metrics;
 import com.codahale.metrics.Timer;
 import io.drover.common.http.HttpResponse;
 import io.drover.common.metrics.GaugeFamily;
-import io.drover.common.metrics.JvmMetrics;
 import io.drover.common.metrics.Metrics;
 import io.drover.common.metrics.MetricsConfig;
-import io.drover.common.metrics.PrometheusExposition;
-import io.drover.common.metrics.Reporters;
+import io.drover.common.metrics.MetricsPublisher;
 import io.drover.controller.containers.ContainerLoad;
 import io.drover.controller.containers.ContainerView;
 import io.drover.controller.events.Event;
@@ -20,15 +18,12 @@ import io.drover.controller.nodes.NodeLoad;
 import io.drover.controller.nodes.NodeRegistry;
 import io.drover.controller.nodes.NodeState;
 import io.drover.controller.scheduling.Scheduler;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -43,16 +38,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class ControllerMetrics implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControllerMetrics.class);
-  private static final Duration REFRESH = Duration.ofSeconds(2);
 
   private final Metrics metrics = new Metrics();
   private final NodeRegistry nodes;
   private final Scheduler scheduler;
   private final Clock clock;
-  private final PrometheusExposition prometheus;
-  private final Reporters reporters;
+  private final MetricsPublisher publisher;
   private final Runnable unsubscribe;
-  private final ScheduledExecutorService refresher;
 
   private final GaugeFamily nodesByState;
   private final GaugeFamily instancesByState;
@@ -133,23 +125,10 @@ public final class ControllerMetrics implements AutoCloseable {
             "service",
             "instance",
             "metric");
-    JvmMetrics.register(metrics);
-
     nodes.onLoad(this::telemetryArrived);
     scheduler.onReconcile(nanos -> reconcile.update(nanos, TimeUnit.NANOSECONDS));
     this.unsubscribe = events.listen(this::count);
-    this.prometheus = config.prometheus() ? new PrometheusExposition(metrics) : null;
-    refresh();
-    this.reporters = Reporters.start(metrics, config, "drover.controller");
-    this.refresher =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "drover-controller-metrics");
-              t.setDaemon(true);
-              return t;
-            });
-    refresher.scheduleWithFixedDelay(
-        this::refreshQuietly, REFRESH.toMillis(), REFRESH.toMillis(), TimeUnit.MILLISECONDS);
+    this.publisher = new MetricsPublisher(metrics, config, "drover.controller", this::refresh);
   }
 
   public Metrics metrics() {
@@ -158,20 +137,17 @@ public final class ControllerMetrics implements AutoCloseable {
 
   /** Whether {@code /metrics} is served. */
   public boolean prometheusEnabled() {
-    return prometheus != null;
+    return publisher.prometheusEnabled();
   }
 
   /** {@code GET /metrics}: refreshed, in the Prometheus text format. */
   public HttpResponse scrape() {
-    refreshQuietly();
-    return new HttpResponse(
-        200, PrometheusExposition.CONTENT_TYPE, prometheus.text().getBytes(StandardCharsets.UTF_8));
+    return publisher.scrape();
   }
 
   /** Reports once with every scheduled reporter. */
   public void reportNow() {
-    refreshQuietly();
-    reporters.reportNow();
+    publisher.reportNow();
   }
 
   private void telemetryArrived(String nodeId, NodeLoad load) {
@@ -218,14 +194,6 @@ public final class ControllerMetrics implements AutoCloseable {
               "direction",
               direction)
           .inc();
-    }
-  }
-
-  private void refreshQuietly() {
-    try {
-      refresh();
-    } catch (RuntimeException e) {
-      log.warn("metrics refresh failed", e);
     }
   }
 
@@ -329,8 +297,7 @@ public final class ControllerMetrics implements AutoCloseable {
 
   @Override
   public void close() {
-    refresher.shutdownNow();
     unsubscribe.run();
-    reporters.close();
+    publisher.close();
   }
 }

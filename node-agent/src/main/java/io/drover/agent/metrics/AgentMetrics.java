@@ -3,23 +3,17 @@ package io.drover.agent.metrics;
 import io.drover.agent.grpc.LinkStatus;
 import io.drover.common.http.HttpResponse;
 import io.drover.common.metrics.GaugeFamily;
-import io.drover.common.metrics.JvmMetrics;
 import io.drover.common.metrics.Metrics;
 import io.drover.common.metrics.MetricsConfig;
-import io.drover.common.metrics.PrometheusExposition;
-import io.drover.common.metrics.Reporters;
+import io.drover.common.metrics.MetricsPublisher;
 import io.drover.v1.ContainerReport;
 import io.drover.v1.ContainerState;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,13 +25,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class AgentMetrics implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AgentMetrics.class);
-  private static final Duration REFRESH = Duration.ofSeconds(2);
 
   private final Metrics metrics = new Metrics();
   private final Supplier<List<ContainerReport>> containers;
-  private final PrometheusExposition prometheus;
-  private final Reporters reporters;
-  private final ScheduledExecutorService refresher;
+  private final MetricsPublisher publisher;
   private final GaugeFamily byState;
   private final GaugeFamily warmByProfile;
   private volatile int warm;
@@ -72,47 +63,25 @@ public final class AgentMetrics implements AutoCloseable {
         "drover.agent.link.state_seconds",
         "seconds since the link last connected or disconnected",
         () -> Math.max(0, Duration.between(link.get().since(), Instant.now()).toSeconds()));
-    JvmMetrics.register(metrics);
-    this.prometheus = config.prometheus() ? new PrometheusExposition(metrics) : null;
-    refresh();
-    this.reporters = Reporters.start(metrics, config, "drover.agent");
-    this.refresher =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "drover-agent-metrics");
-              t.setDaemon(true);
-              return t;
-            });
-    refresher.scheduleWithFixedDelay(
-        this::refreshQuietly, REFRESH.toMillis(), REFRESH.toMillis(), TimeUnit.MILLISECONDS);
+    this.publisher = new MetricsPublisher(metrics, config, "drover.agent", this::refresh);
   }
 
   public Metrics metrics() {
     return metrics;
   }
 
+  /** Whether {@code /metrics} is served. */
   public boolean prometheusEnabled() {
-    return prometheus != null;
+    return publisher.prometheusEnabled();
   }
 
   /** {@code GET /metrics}: refreshed, in the Prometheus text format. */
   public HttpResponse scrape() {
-    refreshQuietly();
-    return new HttpResponse(
-        200, PrometheusExposition.CONTENT_TYPE, prometheus.text().getBytes(StandardCharsets.UTF_8));
+    return publisher.scrape();
   }
 
   public void reportNow() {
-    refreshQuietly();
-    reporters.reportNow();
-  }
-
-  private void refreshQuietly() {
-    try {
-      refresh();
-    } catch (RuntimeException e) {
-      log.warn("metrics refresh failed", e);
-    }
+    publisher.reportNow();
   }
 
   private synchronized void refresh() {
@@ -143,7 +112,6 @@ public final class AgentMetrics implements AutoCloseable {
 
   @Override
   public void close() {
-    refresher.shutdownNow();
-    reporters.close();
+    publisher.close();
   }
 }
