@@ -33,12 +33,12 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.PKCSException;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 
 /**
  * The cluster's certificate authority: a self-signed CA certificate and its key, which issue the
@@ -229,13 +229,18 @@ public final class CertificateAuthority {
   }
 
   private static PublicKey verified(PKCS10CertificationRequest csr) {
+    PublicKey publicKey;
     try {
-      if (!csr.isSignatureValid(
-          new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()))) {
+      publicKey = new JcaPEMKeyConverter().getPublicKey(csr.getSubjectPublicKeyInfo());
+    } catch (java.io.IOException e) {
+      throw new SecurityMaterialException("the CSR's key cannot be read: " + e.getMessage(), e);
+    }
+    try {
+      if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(publicKey))) {
         throw new SecurityMaterialException("the CSR's signature does not match its key");
       }
-      return new JcaPKCS10CertificationRequest(csr).getPublicKey();
-    } catch (OperatorCreationException | PKCSException | GeneralSecurityException e) {
+      return publicKey;
+    } catch (OperatorCreationException | PKCSException e) {
       throw new SecurityMaterialException("unreadable CSR: " + e.getMessage(), e);
     }
   }
@@ -257,7 +262,8 @@ public final class CertificateAuthority {
           new JcaX509v3CertificateBuilder(
                   certificate,
                   serial(),
-                  Date.from(now.minus(Duration.ofMinutes(1))),
+                  // A little slack for clocks that disagree, small against short lifetimes.
+                  Date.from(now.minus(min(Duration.ofMinutes(1), validity.dividedBy(10)))),
                   Date.from(notAfter),
                   subject,
                   publicKey)
@@ -291,6 +297,10 @@ public final class CertificateAuthority {
     } catch (OperatorCreationException e) {
       throw new GeneralSecurityException(e);
     }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   private static BigInteger serial() {
