@@ -17,7 +17,21 @@ import java.util.Optional;
  *
  * @param dir empty when TLS is off
  */
-public record ControllerTls(Optional<Path> dir, Duration nodeCertLifetime) {
+public record ControllerTls(
+    Optional<Path> dir, Duration nodeCertLifetime, boolean plaintextOnAnyAddress) {
+
+  public ControllerTls(Optional<Path> dir, Duration nodeCertLifetime) {
+    this(dir, nodeCertLifetime, false);
+  }
+
+  /**
+   * Plaintext on any address, for in-process benchmarks whose agents sit in network namespaces. No
+   * setting or flag leads here: a controller started from the command line never gets it.
+   */
+  public static ControllerTls plaintextOnAnyAddressForBenchmarks() {
+    return new ControllerTls(
+        Optional.empty(), ControllerSettings.TLS_NODE_CERT_LIFETIME.defaultValue(), true);
+  }
 
   public boolean enabled() {
     return dir.isPresent();
@@ -53,7 +67,7 @@ public record ControllerTls(Optional<Path> dir, Duration nodeCertLifetime) {
    */
   public void check(HostPort listen) {
     if (dir.isEmpty()) {
-      if (!loopback(listen.host())) {
+      if (!plaintextOnAnyAddress && !loopback(listen.host())) {
         throw new ConfigException(
             "tls.mode is off but listen ("
                 + listen
