@@ -23,8 +23,8 @@ Options:
   --join-token TOKEN       token to join the controller with, stored as joinToken
   --ca-fingerprint SHA256  SHA-256 of the controller's CA certificate (64 hex digits, colons
                            allowed), stored as caFingerprint in lowercase without colons
-                           These two take effect once TLS lands; until then the agent accepts
-                           them and connects without TLS.
+                           With these two the agent joins over TLS on its first start and
+                           keeps its node certificate in DATADIR/tls (docs/SECURITY.md).
   --jar PATH               the drover-cli.jar to install, with its lib/ beside it (default: this
                            tree's, built first in a source checkout when missing or stale)
   --root DIR               install into DIR as a staged root (packaging, tests): every path is
@@ -111,7 +111,7 @@ write_generated /etc/drover/agent.yaml root drover 0640 < <(
   if [[ -n $name ]]; then echo "name: $(yaml_quote "$name")"; fi
   if [[ -n $ports ]]; then echo "ports: $(yaml_quote "$ports")"; fi
   if [[ -n $join_token || -n $ca_fingerprint ]]; then
-    echo "# Read once TLS lands; until then the agent connects without TLS."
+    echo "# Traded for a node certificate on the first start (docs/SECURITY.md)."
     if [[ -n $join_token ]]; then echo "joinToken: $(yaml_quote "$join_token")"; fi
     if [[ -n $ca_fingerprint ]]; then echo "caFingerprint: $(yaml_quote "$ca_fingerprint")"; fi
   fi

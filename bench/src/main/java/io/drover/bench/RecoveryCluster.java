@@ -3,6 +3,7 @@ package io.drover.bench;
 import io.drover.common.net.HostPort;
 import io.drover.controller.Controller;
 import io.drover.controller.config.ControllerConfig;
+import io.drover.controller.config.ControllerTls;
 import io.drover.controller.providers.local.NetworkNamespace;
 import io.drover.v1.ContainerInfo;
 import io.drover.v1.ContainerState;
@@ -102,7 +103,11 @@ final class RecoveryCluster implements AutoCloseable {
                     dir.resolve("controller"))
                 .withCatalog(ControllerConfig.CatalogLocation.file(file, dir))
                 .withLiveness(liveness)
-                .withTelemetryInterval(telemetryInterval));
+                .withTelemetryInterval(telemetryInterval),
+            // Agents in namespaces reach it through their veth; it is a benchmark, not a cluster.
+            allInterfaces
+                ? ControllerTls.plaintextOnAnyAddressForBenchmarks()
+                : ControllerTls.off());
     agentsReach = "127.0.0.1:" + controller.grpcPort();
     channel =
         NettyChannelBuilder.forAddress("127.0.0.1", controller.grpcPort()).usePlaintext().build();
@@ -154,7 +159,9 @@ final class RecoveryCluster implements AutoCloseable {
             "--ports",
             ports,
             "--http-listen",
-            "127.0.0.1:0"));
+            "127.0.0.1:0",
+            "--tls-mode",
+            "off"));
     try {
       Process process =
           new ProcessBuilder(ns.map(s -> s.exec(command)).orElse(command))

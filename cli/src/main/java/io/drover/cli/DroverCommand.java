@@ -19,6 +19,9 @@ import io.drover.cli.daemon.AgentCommand;
 import io.drover.cli.daemon.ConfigOptions;
 import io.drover.cli.daemon.ControllerCommand;
 import io.drover.cli.dev.DevCommand;
+import io.drover.cli.security.NodeRemoveCommand;
+import io.drover.cli.security.TlsCommand;
+import io.drover.cli.security.TokenCommand;
 import io.drover.common.Version;
 import io.drover.controller.config.ControllerSettings;
 import picocli.CommandLine;
@@ -97,6 +100,16 @@ public final class DroverCommand implements Runnable {
         .values()
         .forEach(sub -> ((ClientCommand) sub.getCommand()).outerOptions(top.options));
     cli.addSubcommand(artifact);
+    cli.addSubcommand(new TlsCommand());
+    CommandLine token = new CommandLine(new TokenCommand());
+    token
+        .getSubcommands()
+        .values()
+        .forEach(sub -> ((ClientCommand) sub.getCommand()).outerOptions(top.options));
+    cli.addSubcommand(token);
+    NodeRemoveCommand nodeRemove = new NodeRemoveCommand();
+    nodeRemove.outerOptions(top.options);
+    cli.getSubcommands().get("node").addSubcommand(nodeRemove);
     cli.setExecutionExceptionHandler(new Errors());
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     return cli;

@@ -6,17 +6,22 @@ import io.drover.common.http.HttpEndpoint;
 import io.drover.common.http.HttpResponse;
 import io.drover.common.metrics.MetricsConfig;
 import io.drover.common.net.HostPort;
+import io.drover.common.security.CertificateAuthority;
+import io.drover.common.security.Pem;
 import io.drover.controller.artifacts.ArtifactStore;
 import io.drover.controller.catalog.CatalogConfig;
 import io.drover.controller.catalog.CatalogSource;
 import io.drover.controller.catalog.CatalogSources;
 import io.drover.controller.config.ControllerConfig;
+import io.drover.controller.config.ControllerTls;
 import io.drover.controller.events.EventJournal;
 import io.drover.controller.events.EventKind;
 import io.drover.controller.grpc.AgentGatewayGrpcService;
 import io.drover.controller.grpc.ArtifactsGrpcService;
 import io.drover.controller.grpc.ControlGrpcService;
 import io.drover.controller.grpc.GrpcServer;
+import io.drover.controller.grpc.JoinGrpcService;
+import io.drover.controller.grpc.ServerTls;
 import io.drover.controller.http.WebRoutes;
 import io.drover.controller.metrics.ControllerMetrics;
 import io.drover.controller.nodes.EpochLedger;
@@ -26,16 +31,20 @@ import io.drover.controller.providers.ProviderLoader;
 import io.drover.controller.recovery.FailureDetector;
 import io.drover.controller.scheduling.CatalogService;
 import io.drover.controller.scheduling.Scheduler;
+import io.drover.controller.security.ClusterSecurity;
 import io.drover.controller.state.RecoveryReport;
 import io.drover.controller.state.SharedDesiredState;
 import io.drover.controller.state.StateCommand;
 import io.drover.provider.ProviderContext;
 import io.drover.provider.ServerProvider;
+import io.grpc.BindableService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +73,9 @@ public final class Controller implements AutoCloseable {
   private final SharedDesiredState state;
   private final ControllerMetrics metrics;
 
-  private Controller(ControllerConfig config, MetricsConfig metricsConfig, Clock clock) {
+  private Controller(
+      ControllerConfig config, ControllerTls tls, MetricsConfig metricsConfig, Clock clock) {
+    tls.check(config.listen());
     try {
       Files.createDirectories(config.dataDir());
     } catch (IOException e) {
@@ -121,9 +132,8 @@ public final class Controller implements AutoCloseable {
             clock,
             info -> state.submit(StateCommand.AddArtifact.of(info)));
     try {
-      this.grpc =
-          GrpcServer.start(
-              config,
+      List<BindableService> services =
+          new ArrayList<>(
               List.of(
                   new AgentGatewayGrpcService(
                       nodes,
@@ -133,6 +143,25 @@ public final class Controller implements AutoCloseable {
                       config.maxMessageBytes()),
                   new ControlGrpcService(nodes, events, scheduler, catalog, startedAt),
                   new ArtifactsGrpcService(artifacts, io)));
+      Optional<ServerTls> serverTls = Optional.empty();
+      if (tls.enabled()) {
+        Path dir = tls.dir().orElseThrow();
+        ClusterSecurity security =
+            new ClusterSecurity(
+                CertificateAuthority.load(dir), state, events, clock, tls.nodeCertLifetime());
+        services.add(new JoinGrpcService(security, nodes, scheduler::nodeLost));
+        serverTls =
+            Optional.of(
+                new ServerTls(
+                    security.ca().certificate(),
+                    Pem.privateKey(Pem.read(dir.resolve(CertificateAuthority.SERVER_KEY))),
+                    Pem.certificates(Pem.read(dir.resolve(CertificateAuthority.SERVER_CERT))),
+                    security::refusal));
+        log.info("gRPC serves TLS; cluster CA fingerprint {}", security.ca().fingerprint());
+      } else {
+        log.warn("gRPC serves PLAINTEXT on loopback {} (tls.mode: off)", config.listen());
+      }
+      this.grpc = GrpcServer.start(config, services, serverTls);
     } catch (RuntimeException e) {
       scheduler.close();
       catalog.close();
@@ -230,12 +259,22 @@ public final class Controller implements AutoCloseable {
 
   /** Starts serving; throws {@link UnavailableException} when a port cannot be bound. */
   public static Controller start(ControllerConfig config) {
-    return start(config, MetricsConfig.defaults());
+    return start(config, ControllerTls.off());
   }
 
-  /** Starts serving, with the metrics reporters of {@code metricsConfig}. */
-  public static Controller start(ControllerConfig config, MetricsConfig metricsConfig) {
-    return new Controller(config, metricsConfig, Clock.systemUTC());
+  /**
+   * Starts serving with the given TLS settings; throws {@link
+   * io.drover.common.config.ConfigException} when TLS is off on a non-loopback address or its files
+   * are missing.
+   */
+  public static Controller start(ControllerConfig config, ControllerTls tls) {
+    return start(config, tls, MetricsConfig.defaults());
+  }
+
+  /** Starts serving with the given TLS settings and the metrics reporters of {@code metrics}. */
+  public static Controller start(
+      ControllerConfig config, ControllerTls tls, MetricsConfig metricsConfig) {
+    return new Controller(config, tls, metricsConfig, Clock.systemUTC());
   }
 
   public int grpcPort() {

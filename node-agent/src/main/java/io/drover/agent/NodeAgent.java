@@ -3,24 +3,33 @@ package io.drover.agent;
 import io.drover.agent.artifacts.ArtifactCache;
 import io.drover.agent.commands.CommandHandler;
 import io.drover.agent.config.AgentConfig;
+import io.drover.agent.config.AgentTls;
 import io.drover.agent.containers.ContainerLauncher;
 import io.drover.agent.containers.ContainerListener;
 import io.drover.agent.containers.ContainerStore;
 import io.drover.agent.containers.ContainerSupervisor;
+import io.drover.agent.grpc.CertificateRenewer;
 import io.drover.agent.grpc.ContainerLinkServer;
 import io.drover.agent.grpc.ControllerLink;
 import io.drover.agent.grpc.GrpcBlobFetcher;
 import io.drover.agent.grpc.LinkStatus;
+import io.drover.agent.grpc.NodeTls;
 import io.drover.agent.identity.DataDirLock;
 import io.drover.agent.identity.NodeIdentity;
 import io.drover.agent.inventory.InventoryProbe;
 import io.drover.agent.metrics.AgentMetrics;
+import io.drover.agent.security.NodeCredentials;
 import io.drover.agent.telemetry.ContainerSampler;
 import io.drover.agent.telemetry.TelemetrySampler;
 import io.drover.common.Version;
+import io.drover.common.config.ConfigException;
+import io.drover.common.errors.UnavailableException;
 import io.drover.common.http.HttpEndpoint;
 import io.drover.common.http.HttpResponse;
 import io.drover.common.metrics.MetricsConfig;
+import io.drover.common.retry.Backoff;
+import io.drover.common.security.CertificateAuthority;
+import io.drover.common.security.Fingerprints;
 import io.drover.v1.AgentMessage;
 import io.drover.v1.ContainerEvent;
 import io.drover.v1.ContainerReport;
@@ -35,6 +44,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -62,15 +72,21 @@ public final class NodeAgent implements AutoCloseable {
   private final HttpEndpoint http;
   private final AgentMetrics metrics;
   private final ScheduledExecutorService watchdog;
+  private final Optional<CertificateRenewer> renewer;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   // Owned by the watchdog's thread.
   private boolean stoppedForDisconnect;
 
-  private NodeAgent(AgentConfig config, MetricsConfig metricsConfig, DataDirLock dataDirLock) {
+  private NodeAgent(
+      AgentConfig config,
+      AgentTls tlsSettings,
+      MetricsConfig metricsConfig,
+      DataDirLock dataDirLock) {
     this.config = config;
     this.dataDirLock = dataDirLock;
     this.nodeId = NodeIdentity.loadOrCreate(config.dataDir());
+    Optional<NodeTls> tls = tls(config, tlsSettings, nodeId);
     SystemInfo system = new SystemInfo();
     InventoryProbe inventory = new InventoryProbe(system);
     TelemetrySampler sampler = new TelemetrySampler(system);
@@ -108,6 +124,7 @@ public final class NodeAgent implements AutoCloseable {
     this.link =
         new ControllerLink(
             config.controller(),
+            tls,
             () -> hello(inventory),
             sampler,
             () -> containerSampler.sample(supervisor.reports(), supervisor.reportedMetrics()),
@@ -116,6 +133,7 @@ public final class NodeAgent implements AutoCloseable {
             config.reconnectInitialBackoff(),
             config.reconnectMaxBackoff());
     forward.link = link;
+    this.renewer = tls.map(t -> new CertificateRenewer(t, link.channel(), config.dataDir()));
     blobs.fetcher = new GrpcBlobFetcher(link.channel(), io);
     this.metrics = new AgentMetrics(metricsConfig, supervisor::reports, link::status);
     Map<String, java.util.function.Supplier<HttpResponse>> routes = new HashMap<>();
@@ -173,23 +191,106 @@ public final class NodeAgent implements AutoCloseable {
         .thenAccept(n -> log.warn("stopped {} instance(s) for the lost controller", n));
   }
 
-  /** Starts the agent; it connects in the background and keeps reconnecting until closed. */
-  public static NodeAgent start(AgentConfig config) {
-    return start(config, MetricsConfig.defaults());
+  /**
+   * The node's TLS credentials: those stored by an earlier join, or new ones for the join token.
+   * Empty when TLS is off.
+   */
+  private static Optional<NodeTls> tls(AgentConfig config, AgentTls settings, String nodeId) {
+    if (!settings.enabled()) {
+      log.warn(
+          "connecting to the controller at {} in PLAINTEXT (tls.mode: off)", config.controller());
+      return Optional.empty();
+    }
+    Optional<NodeCredentials> stored = NodeCredentials.load(config.dataDir());
+    NodeCredentials credentials;
+    if (stored.isPresent()) {
+      credentials = stored.get();
+      if (settings.caFingerprint().isPresent()
+          && !Fingerprints.matches(credentials.ca(), settings.caFingerprint().get())) {
+        throw new ConfigException(
+            "the CA stored in "
+                + config.dataDir().resolve(NodeCredentials.DIR)
+                + " does not have the fingerprint caFingerprint names");
+      }
+      String certified = CertificateAuthority.nodeId(credentials.certificate()).orElse("");
+      if (!certified.equals(nodeId)) {
+        throw new ConfigException(
+            "the stored node certificate is for node '"
+                + certified
+                + "', not this node ("
+                + nodeId
+                + ")");
+      }
+    } else {
+      if (settings.joinToken().isEmpty() || settings.caFingerprint().isEmpty()) {
+        throw new ConfigException(
+            "this node has no certificate yet (none in "
+                + config.dataDir().resolve(NodeCredentials.DIR)
+                + "): start it with --join-token TOKEN (drover token create) and"
+                + " --ca-fingerprint SHA256 (printed by drover tls init), or --tls-mode off"
+                + " for a controller on loopback without TLS");
+      }
+      credentials = join(config, settings, nodeId);
+      credentials.store(config.dataDir());
+      log.info(
+          "joined the cluster: node certificate for {} stored in {}, valid until {}",
+          nodeId,
+          config.dataDir().resolve(NodeCredentials.DIR),
+          credentials.notAfter());
+    }
+    return Optional.of(new NodeTls(credentials));
   }
 
-  /** Starts the agent with the metrics reporters of {@code metricsConfig}. */
-  public static NodeAgent start(AgentConfig config, MetricsConfig metricsConfig) {
+  /** Joins with the token; waits for an unreachable controller, gives up on a refusal. */
+  private static NodeCredentials join(AgentConfig config, AgentTls settings, String nodeId) {
+    Backoff backoff =
+        Backoff.withJitter(config.reconnectInitialBackoff(), config.reconnectMaxBackoff());
+    while (true) {
+      try {
+        return NodeTls.join(
+            config.controller(),
+            settings.joinToken().get(),
+            settings.caFingerprint().get(),
+            nodeId);
+      } catch (UnavailableException e) {
+        long wait = backoff.nextDelay().toMillis();
+        log.warn("{}; trying again in {} ms", e.getMessage(), wait);
+        try {
+          Thread.sleep(wait);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Starts the agent; it connects in the background and keeps reconnecting until closed. */
+  public static NodeAgent start(AgentConfig config) {
+    return start(config, AgentTls.off());
+  }
+
+  /** Starts the agent with the given TLS settings and the default metrics reporters. */
+  public static NodeAgent start(AgentConfig config, AgentTls tls) {
+    return start(config, tls, MetricsConfig.defaults());
+  }
+
+  /**
+   * Starts the agent with the given TLS settings; with TLS on and no stored certificate, it joins
+   * first (and throws {@link io.drover.common.errors.UnauthenticatedException} when refused).
+   */
+  public static NodeAgent start(AgentConfig config, AgentTls tls, MetricsConfig metricsConfig) {
     // One agent per data dir: two would adopt the same containers and share one socket.
     DataDirLock lock = DataDirLock.acquire(config.dataDir());
     NodeAgent agent;
     try {
-      agent = new NodeAgent(config, metricsConfig, lock);
+      agent = new NodeAgent(config, tls, metricsConfig, lock);
     } catch (RuntimeException | Error e) {
       lock.close();
       throw e;
     }
     agent.link.start();
+    agent.renewer.ifPresent(CertificateRenewer::start);
     log.info(
         "agent {} ({}) started: controller {}, HTTP on port {}, containers attach on {},"
             + " instance ports {}, data in {}",
@@ -292,6 +393,7 @@ public final class NodeAgent implements AutoCloseable {
     if (watchdog != null) {
       watchdog.shutdownNow();
     }
+    renewer.ifPresent(CertificateRenewer::close);
     link.close();
     supervisor.close();
     containerLinks.close();

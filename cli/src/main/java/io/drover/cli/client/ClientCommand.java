@@ -53,6 +53,11 @@ public abstract class ClientCommand implements Callable<Integer> {
     return message == null ? e.getStatus().getCode().toString() : message;
   }
 
+  /** This command's picocli spec, for usage errors. */
+  protected CommandSpec spec() {
+    return spec;
+  }
+
   protected abstract int run(ControlClient client, ClientOptions options, PrintStream out)
       throws Exception;
 }

@@ -26,12 +26,35 @@ public final class ClientOptions {
       description = "Deadline of each call, such as 10s (default: 10s).")
   String timeout;
 
+  @Option(
+      names = "--ca",
+      paramLabel = "FILE",
+      description =
+          "Cluster CA certificate (ca.crt of drover tls init): connect with TLS and trust only"
+              + " it (default: $DROVER_CA; without it, plaintext).")
+  String ca;
+
+  @Option(
+      names = "--cert",
+      paramLabel = "FILE",
+      description = "Client certificate to present, such as admin.crt (default: $DROVER_CERT).")
+  String cert;
+
+  @Option(
+      names = "--key",
+      paramLabel = "FILE",
+      description = "Private key of --cert, such as admin.key (default: $DROVER_KEY).")
+  String key;
+
   /** This verb's options, falling back to the ones given before the verb. */
   public ClientOptions orElse(ClientOptions outer) {
     ClientOptions merged = new ClientOptions();
     merged.controller = controller != null ? controller : outer.controller;
     merged.output = output != null ? output : outer.output;
     merged.timeout = timeout != null ? timeout : outer.timeout;
+    merged.ca = ca != null ? ca : outer.ca;
+    merged.cert = cert != null ? cert : outer.cert;
+    merged.key = key != null ? key : outer.key;
     return merged;
   }
 
@@ -45,6 +68,27 @@ public final class ClientOptions {
     }
     String env = System.getenv("DROVER_CONTROLLER");
     return env != null && !env.isBlank() ? env : "127.0.0.1:7400";
+  }
+
+  /** The CA to trust; empty for a plaintext connection (a dev-mode controller on loopback). */
+  public java.util.Optional<java.nio.file.Path> ca() {
+    return fileOrEnv(ca, "DROVER_CA");
+  }
+
+  /** The client certificate to present, with {@link #key()}. */
+  public java.util.Optional<java.nio.file.Path> cert() {
+    return fileOrEnv(cert, "DROVER_CERT");
+  }
+
+  public java.util.Optional<java.nio.file.Path> key() {
+    return fileOrEnv(key, "DROVER_KEY");
+  }
+
+  private static java.util.Optional<java.nio.file.Path> fileOrEnv(String given, String env) {
+    String value = given != null ? given : System.getenv(env);
+    return value == null || value.isBlank()
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(java.nio.file.Path.of(value));
   }
 
   public OutputFormat output() {

@@ -23,11 +23,14 @@ public final class ControlClient implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(commandLine, e.getMessage());
     }
-    this.channel =
-        NettyChannelBuilder.forAddress(address.host(), address.port())
-            .usePlaintext()
-            .userAgent("drover-cli/" + Version.current())
-            .build();
+    NettyChannelBuilder builder = NettyChannelBuilder.forAddress(address.host(), address.port());
+    if (options.ca().isPresent()) {
+      builder.sslContext(ClientTls.sslContext(options, commandLine));
+    } else {
+      builder.usePlaintext();
+    }
+    // Hook for bearer tokens and other call credentials: they go on the stubs of this channel.
+    this.channel = builder.userAgent("drover-cli/" + Version.current()).build();
   }
 
   public HostPort address() {

@@ -19,11 +19,19 @@ import picocli.CommandLine.Parameters;
     name = "node",
     description = "Show one node: its inventory and its latest telemetry.")
 public final class NodeCommand extends ClientCommand {
-  @Parameters(paramLabel = "NODE", description = "Node id, unique id prefix, or name.")
+  // Optional for picocli only, so that `drover node remove NODE` reaches its subcommand.
+  @Parameters(
+      paramLabel = "NODE",
+      arity = "0..1",
+      description = "Node id, unique id prefix, or name.")
   String node;
 
   @Override
   protected int run(ControlClient client, ClientOptions options, PrintStream out) {
+    if (node == null) {
+      throw new picocli.CommandLine.ParameterException(
+          spec().commandLine(), "Missing required parameter: 'NODE'");
+    }
     Node n = client.unary().getNode(GetNodeRequest.newBuilder().setNode(node).build());
     switch (options.output()) {
       case json -> out.println(Json.pretty(NodeViews.detail(n)));

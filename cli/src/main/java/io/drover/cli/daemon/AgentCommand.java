@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import io.drover.agent.NodeAgent;
 import io.drover.agent.config.AgentConfig;
 import io.drover.agent.config.AgentSettings;
+import io.drover.agent.config.AgentTls;
 import io.drover.agent.inventory.LocalPortRange;
 import io.drover.cli.Logging;
 import io.drover.cli.client.ClientOptions;
@@ -12,7 +13,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -49,14 +49,8 @@ public final class AgentCommand implements Callable<Integer> {
     }
     AgentConfig config = AgentConfig.from(settings, hostname(), LocalPortRange.read());
     Logging.toStderr(Level.INFO);
-    if (settings.find(AgentSettings.JOIN_TOKEN).isPresent()
-        || settings.find(AgentSettings.CA_FINGERPRINT).isPresent()) {
-      LoggerFactory.getLogger(AgentCommand.class)
-          .warn(
-              "joinToken and caFingerprint are set but not used yet: this agent connects to the"
-                  + " controller without TLS");
-    }
-    NodeAgent agent = NodeAgent.start(config, MetricsConfig.from(settings));
+    NodeAgent agent =
+        NodeAgent.start(config, AgentTls.from(settings), MetricsConfig.from(settings));
     // Started by dev mode: when dev is gone, nothing it started may stay behind.
     return Daemon.runUntilStopped(
         agent, Optional.ofNullable(parentPid), agent::closeWithContainers);

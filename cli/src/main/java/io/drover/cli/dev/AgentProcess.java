@@ -71,6 +71,9 @@ public final class AgentProcess {
             httpListen.toString(),
             "--reconnect-max-backoff",
             "2s",
+            // Dev mode runs on loopback without TLS; see drover dev's banner.
+            "--tls-mode",
+            "off",
             "--exit-with-parent",
             Long.toString(ProcessHandle.current().pid())));
     Process process =

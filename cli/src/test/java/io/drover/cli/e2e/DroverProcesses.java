@@ -33,6 +33,14 @@ final class DroverProcesses {
   }
 
   /** A long-running drover process (controller, agent, dev) whose output goes to a file. */
+  /**
+   * Set for every process: controllers and agents run plaintext on loopback, as dev mode does,
+   * unless a test passes {@code --tls-mode on} (a flag wins over the environment). The security
+   * tests do; the others test other things.
+   */
+  static final java.util.Map<String, String> ENVIRONMENT =
+      java.util.Map.of("DROVER_TLS_MODE", "off");
+
   Daemon start(String... args) {
     return startUnder(List.of(), args);
   }
@@ -46,11 +54,10 @@ final class DroverProcesses {
     List<String> command = new ArrayList<>(prefix);
     command.addAll(command(args));
     try {
-      Process process =
-          new ProcessBuilder(command)
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile())
-              .start();
+      ProcessBuilder builder =
+          new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      builder.environment().putAll(ENVIRONMENT);
+      Process process = builder.start();
       cleanup.register(process);
       return new Daemon(process, log);
     } catch (IOException e) {
@@ -63,11 +70,12 @@ final class DroverProcesses {
     Path out = workDir.resolve("run-" + (++counter) + ".out");
     Path err = workDir.resolve("run-" + counter + ".err");
     try {
-      Process process =
+      ProcessBuilder builder =
           new ProcessBuilder(command(args))
               .redirectOutput(out.toFile())
-              .redirectError(err.toFile())
-              .start();
+              .redirectError(err.toFile());
+      builder.environment().putAll(ENVIRONMENT);
+      Process process = builder.start();
       cleanup.register(process);
       if (!process.waitFor(60, TimeUnit.SECONDS)) {
         process.destroyForcibly();

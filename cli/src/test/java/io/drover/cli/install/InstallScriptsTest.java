@@ -457,7 +457,8 @@ class InstallScriptsTest {
     assertThat(run.stdout()).startsWith("Usage: " + name).contains("--root DIR");
     if (name.equals("install-agent.sh")) {
       assertThat(run.stdout())
-          .contains("--join-token TOKEN", "--ca-fingerprint SHA256", "take effect once TLS lands");
+          .contains(
+              "--join-token TOKEN", "--ca-fingerprint SHA256", "joins over TLS on its first start");
     }
   }
 

@@ -4,6 +4,7 @@ import io.drover.common.errors.FailedPreconditionException;
 import io.drover.common.errors.InvalidArgumentException;
 import io.drover.common.errors.NotFoundException;
 import io.drover.common.errors.ResourceExhaustedException;
+import io.drover.common.errors.UnauthenticatedException;
 import io.drover.common.errors.UnavailableException;
 import io.grpc.Status;
 import io.grpc.StatusException;
@@ -34,6 +35,7 @@ public final class StatusMapping {
     TABLE.put(FailedPreconditionException.class, Status.Code.FAILED_PRECONDITION);
     TABLE.put(ResourceExhaustedException.class, Status.Code.RESOURCE_EXHAUSTED);
     TABLE.put(UnavailableException.class, Status.Code.UNAVAILABLE);
+    TABLE.put(UnauthenticatedException.class, Status.Code.UNAUTHENTICATED);
     TABLE.put(IOException.class, Status.Code.UNAVAILABLE);
     TABLE.put(TimeoutException.class, Status.Code.DEADLINE_EXCEEDED);
     TABLE.put(CancellationException.class, Status.Code.CANCELLED);

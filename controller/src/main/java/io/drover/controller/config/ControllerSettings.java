@@ -139,6 +139,27 @@ public final class ControllerSettings {
           "drover",
           "name of this cluster; providers tag the servers they create with it");
 
+  public static final ConfigKey<String> TLS_MODE =
+      ConfigKey.string(
+          "tls.mode",
+          "on",
+          "on: the gRPC port serves TLS with the material in tls.dir and agents need a"
+              + " certificate of the cluster CA; off: plaintext, allowed only when listen is a"
+              + " loopback address (dev mode)");
+  public static final ConfigKey<Path> TLS_DIR =
+      ConfigKey.path(
+          "tls.dir",
+          Path.of("/etc/drover/tls"),
+          "directory written by drover tls init: ca.crt, ca.key, controller.crt, controller.key");
+  public static final ConfigKey<Duration> TLS_NODE_CERT_LIFETIME =
+      ConfigKey.duration(
+          "tls.nodeCertLifetime",
+          Duration.ofDays(30),
+          Duration.ofSeconds(10),
+          Duration.ofDays(365),
+          "lifetime of the node certificates the controller issues; agents renew at about 2/3"
+              + " of it");
+
   public static final List<ConfigKey<?>> ALL =
       List.of(
           LISTEN,
@@ -163,7 +184,10 @@ public final class ControllerSettings {
           PROVIDER_IDLE_SERVER_TTL,
           PROVIDER_JOIN_TIMEOUT,
           PROVIDER_PLUGIN_PATH,
-          CLUSTER_NAME);
+          CLUSTER_NAME,
+          TLS_MODE,
+          TLS_DIR,
+          TLS_NODE_CERT_LIFETIME);
 
   /** Every setting the controller accepts: its own ({@link #ALL}) and the metrics reporters'. */
   public static final List<ConfigKey<?>> ALL_WITH_METRICS =

@@ -16,6 +16,14 @@ public enum EventKind {
   NODE_LOST,
   /** A node opened a new stream while its previous one was still open; the old one was closed. */
   NODE_SESSION_REPLACED,
+  /** An operator removed a node: its certificates are revoked and it is forgotten. */
+  NODE_REMOVED,
+  /** A join token was created (never its value). */
+  JOIN_TOKEN_CREATED,
+  /** An agent traded a join token for a node certificate. */
+  NODE_CERTIFICATE_ISSUED,
+  /** A node renewed its certificate. */
+  NODE_CERTIFICATE_RENEWED,
   /** A node takes no new instances. */
   NODE_CORDONED,
   /** A node takes instances again. */

@@ -10,6 +10,7 @@ import io.drover.controller.events.EventJournal;
 import io.drover.controller.nodes.AgentSession;
 import io.drover.controller.nodes.NodeRegistry;
 import io.drover.controller.nodes.SessionHandle;
+import io.drover.controller.security.ClusterSecurity;
 import io.drover.v1.AgentGatewayGrpc;
 import io.drover.v1.AgentMessage;
 import io.drover.v1.ControllerMessage;
@@ -18,6 +19,7 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -51,8 +53,25 @@ public final class AgentGatewayGrpcService extends AgentGatewayGrpc.AgentGateway
   public StreamObserver<AgentMessage> connect(StreamObserver<ControllerMessage> responses) {
     ServerCallStreamObserver<ControllerMessage> call =
         (ServerCallStreamObserver<ControllerMessage>) responses;
+    // On a TLS port the node is who its certificate says, and nothing else.
+    Optional<String> certifiedNode;
+    try {
+      certifiedNode = ClientCertificateInterceptor.requireNode().map(ClusterSecurity::nodeIdOf);
+    } catch (RuntimeException e) {
+      responses.onError(StatusMapping.toException(e));
+      return new StreamObserver<>() {
+        @Override
+        public void onNext(AgentMessage value) {}
+
+        @Override
+        public void onError(Throwable t) {}
+
+        @Override
+        public void onCompleted() {}
+      };
+    }
     OutboundStream<ControllerMessage> out = OutboundStream.attach(call, OUTBOUND_CAPACITY);
-    AgentStream stream = new AgentStream(out, PeerAddressInterceptor.peerHost());
+    AgentStream stream = new AgentStream(out, PeerAddressInterceptor.peerHost(), certifiedNode);
     call.setOnCancelHandler(() -> stream.end("the stream was cancelled"));
     return stream;
   }
@@ -62,9 +81,12 @@ public final class AgentGatewayGrpcService extends AgentGatewayGrpc.AgentGateway
     private final OutboundStream<ControllerMessage> out;
     private final AgentSession session;
     private final AtomicBoolean finished = new AtomicBoolean();
+    private final Optional<String> certifiedNode;
 
-    AgentStream(OutboundStream<ControllerMessage> out, String peerHost) {
+    AgentStream(
+        OutboundStream<ControllerMessage> out, String peerHost, Optional<String> certifiedNode) {
       this.out = out;
+      this.certifiedNode = certifiedNode;
       SessionHandle handle =
           new SessionHandle() {
             @Override
@@ -107,6 +129,17 @@ public final class AgentGatewayGrpcService extends AgentGatewayGrpc.AgentGateway
         long epoch = message.getSessionEpoch();
         switch (message.getBodyCase()) {
           case HELLO -> {
+            if (certifiedNode.isPresent()
+                && !certifiedNode.get().equals(message.getHello().getNodeId())) {
+              throw Status.PERMISSION_DENIED
+                  .withDescription(
+                      "the hello names node '"
+                          + message.getHello().getNodeId()
+                          + "' but the client certificate is node '"
+                          + certifiedNode.get()
+                          + "'")
+                  .asRuntimeException();
+            }
             var hello = AgentConverters.hello(message.getHello());
             var containers =
                 ContainerConverters.containers(

@@ -12,6 +12,7 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +40,15 @@ public final class GrpcServer implements AutoCloseable {
    * Starts serving {@code services} (each sees the caller's address), gRPC health and reflection.
    */
   public static GrpcServer start(ControllerConfig config, List<BindableService> services) {
+    return start(config, services, Optional.empty());
+  }
+
+  /**
+   * As {@link #start(ControllerConfig, List)}, serving TLS when {@code tls} is given; each call
+   * then sees the caller's node certificate, if it presented an accepted one.
+   */
+  public static GrpcServer start(
+      ControllerConfig config, List<BindableService> services, Optional<ServerTls> tls) {
     AtomicInteger threadCount = new AtomicInteger();
     ThreadPoolExecutor executor =
         new ThreadPoolExecutor(
@@ -55,12 +65,16 @@ public final class GrpcServer implements AutoCloseable {
     executor.allowCoreThreadTimeOut(true);
     HealthStatusManager health = new HealthStatusManager();
     PeerAddressInterceptor peer = new PeerAddressInterceptor();
+    ClientCertificateInterceptor certificates =
+        new ClientCertificateInterceptor(
+            tls.isPresent() ? tls.get().refusal() : certificate -> Optional.of("plaintext"));
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(
                 new InetSocketAddress(config.listen().host(), config.listen().port()))
             .executor(executor);
+    tls.ifPresent(t -> builder.sslContext(t.sslContext()));
     for (BindableService service : services) {
-      builder.addService(ServerInterceptors.intercept(service, peer));
+      builder.addService(ServerInterceptors.intercept(service, peer, certificates));
     }
     Server server =
         builder

@@ -309,6 +309,37 @@ public final class NodeRegistry {
   }
 
   /**
+   * Forgets the node (an operator removed it); a session it still has open is closed.
+   *
+   * @return the node as lost, so that its instances can be replaced; empty if it was not known
+   */
+  public Optional<LostNode> remove(String nodeId, String reason) {
+    Entry entry = nodes.remove(nodeId);
+    if (entry == null) {
+      return Optional.empty();
+    }
+    AgentSession session;
+    String name;
+    long epoch;
+    synchronized (entry) {
+      session = entry.session;
+      entry.session = null;
+      entry.state = NodeState.DISCONNECTED;
+      name = entry.hello == null ? nodeId : entry.hello.nodeName();
+      epoch = entry.epoch;
+    }
+    if (session != null) {
+      session.supersede(reason);
+    }
+    events.publish(
+        EventKind.NODE_REMOVED,
+        subject(name),
+        "node " + name + " removed: " + reason,
+        Map.of("nodeId", nodeId));
+    return Optional.of(new LostNode(nodeId, name, epoch));
+  }
+
+  /**
    * Marks the node DISCONNECTED if {@code epoch} is still its current session.
    *
    * @return true if it did

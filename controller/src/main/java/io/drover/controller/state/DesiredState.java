@@ -42,7 +42,40 @@ public final class DesiredState {
       Map<String, StateCommand.RecordServer> servers,
       Map<String, Long> epochs,
       Map<String, StateCommand.AddArtifact> artifacts,
-      Map<String, Integer> instanceNumbers) {}
+      Map<String, Integer> instanceNumbers,
+      Map<String, StateCommand.AddJoinToken> joinTokens,
+      Map<String, Integer> joinTokenUses,
+      Map<String, StateCommand.IssueCertificate> certificates,
+      Map<String, Long> revokedSerials) {
+    Image {
+      required("scales", scales);
+      required("cordoned", cordoned);
+      required("drains", drains);
+      required("servers", servers);
+      required("epochs", epochs);
+      required("artifacts", artifacts);
+      required("instanceNumbers", instanceNumbers);
+      // Added with TLS: a snapshot written before has none of them.
+      joinTokens = joinTokens == null ? Map.of() : joinTokens;
+      joinTokenUses = joinTokenUses == null ? Map.of() : joinTokenUses;
+      certificates = certificates == null ? Map.of() : certificates;
+      revokedSerials = revokedSerials == null ? Map.of() : revokedSerials;
+    }
+
+    private static void required(String field, Object value) {
+      if (value == null) {
+        throw new IllegalArgumentException("snapshot field " + field + " is missing");
+      }
+    }
+  }
+
+  /**
+   * A join token as the controller knows it: by hash only.
+   *
+   * @param remaining joins it still allows
+   */
+  public record JoinTokenState(
+      String sha256, Instant createdAt, Instant expiresAt, int remaining) {}
 
   private long index;
   private final TreeMap<String, Integer> scales = new TreeMap<>();
@@ -52,6 +85,10 @@ public final class DesiredState {
   private final TreeMap<String, Long> epochs = new TreeMap<>();
   private final TreeMap<String, StateCommand.AddArtifact> artifacts = new TreeMap<>();
   private final TreeMap<String, Integer> instanceNumbers = new TreeMap<>();
+  private final TreeMap<String, StateCommand.AddJoinToken> joinTokens = new TreeMap<>();
+  private final TreeMap<String, Integer> joinTokenUses = new TreeMap<>();
+  private final TreeMap<String, StateCommand.IssueCertificate> certificates = new TreeMap<>();
+  private final TreeMap<String, Long> revokedSerials = new TreeMap<>();
 
   DesiredState() {}
 
@@ -122,6 +159,33 @@ public final class DesiredState {
     return instanceNumbers.getOrDefault(service, 0);
   }
 
+  /** The join token with this sha256, if it was created (used up or expired ones included). */
+  public Optional<JoinTokenState> joinToken(String sha256) {
+    StateCommand.AddJoinToken t = joinTokens.get(sha256);
+    if (t == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new JoinTokenState(
+            t.sha256(),
+            Instant.ofEpochMilli(t.createdAtMs()),
+            Instant.ofEpochMilli(t.expiresAtMs()),
+            joinTokenUses.getOrDefault(sha256, t.uses())));
+  }
+
+  /** Whether the certificate with this serial (hex) was revoked. */
+  public boolean revoked(String serial) {
+    return revokedSerials.containsKey(serial);
+  }
+
+  /** The serials of the certificates issued to the node and not revoked. */
+  public List<String> certificates(String nodeId) {
+    return certificates.values().stream()
+        .filter(c -> c.nodeId().equals(nodeId))
+        .map(StateCommand.IssueCertificate::serial)
+        .toList();
+  }
+
   // ---- changed by DesiredStateMachine only ----
 
   void apply(long at, StateCommand command) {
@@ -155,6 +219,35 @@ public final class DesiredState {
       artifacts.putIfAbsent(c.sha256(), c);
     } else if (command instanceof StateCommand.ReserveInstanceNumbers c) {
       instanceNumbers.merge(c.service(), c.through(), Math::max);
+    } else if (command instanceof StateCommand.AddJoinToken c) {
+      // Tokens expired before this one was created are of no more use.
+      joinTokens.values().removeIf(t -> t.expiresAtMs() < c.createdAtMs());
+      joinTokenUses.keySet().retainAll(joinTokens.keySet());
+      joinTokens.putIfAbsent(c.sha256(), c);
+    } else if (command instanceof StateCommand.UseJoinToken c) {
+      if (joinTokens.containsKey(c.sha256())) {
+        joinTokenUses.merge(c.sha256(), c.remaining(), Math::min);
+      }
+    } else if (command instanceof StateCommand.IssueCertificate c) {
+      if (!revokedSerials.containsKey(c.serial())) {
+        certificates.put(c.serial(), c);
+      }
+    } else if (command instanceof StateCommand.RevokeNode c) {
+      certificates
+          .values()
+          .removeIf(
+              cert -> {
+                if (cert.nodeId().equals(c.nodeId())) {
+                  revokedSerials.put(cert.serial(), cert.notAfterMs());
+                  return true;
+                }
+                return false;
+              });
+      // Revocations of certificates that expired are of no more use.
+      revokedSerials.values().removeIf(notAfter -> notAfter < c.revokedAtMs());
+      epochs.remove(c.nodeId());
+      cordoned.remove(c.nodeId());
+      drains.remove(c.nodeId());
     } else {
       throw new IllegalArgumentException("command: " + command + " is not known");
     }
@@ -169,7 +262,11 @@ public final class DesiredState {
         new TreeMap<>(servers),
         new TreeMap<>(epochs),
         new TreeMap<>(artifacts),
-        new TreeMap<>(instanceNumbers));
+        new TreeMap<>(instanceNumbers),
+        new TreeMap<>(joinTokens),
+        new TreeMap<>(joinTokenUses),
+        new TreeMap<>(certificates),
+        new TreeMap<>(revokedSerials));
   }
 
   void replace(long at, Image image) {
@@ -187,6 +284,14 @@ public final class DesiredState {
     artifacts.putAll(image.artifacts());
     instanceNumbers.clear();
     instanceNumbers.putAll(image.instanceNumbers());
+    joinTokens.clear();
+    joinTokens.putAll(image.joinTokens());
+    joinTokenUses.clear();
+    joinTokenUses.putAll(image.joinTokenUses());
+    certificates.clear();
+    certificates.putAll(image.certificates());
+    revokedSerials.clear();
+    revokedSerials.putAll(image.revokedSerials());
     index = at;
   }
 

@@ -29,7 +29,11 @@ final class DesiredStateCodec implements CommandCodec<StateCommand> {
   private static final ObjectWriter COMMAND_WRITER = JSON.writerFor(StateCommand.class);
   private static final ObjectReader COMMAND_READER = JSON.readerFor(StateCommand.class);
   private static final ObjectWriter IMAGE_WRITER = JSON.writerFor(DesiredState.Image.class);
-  private static final ObjectReader IMAGE_READER = JSON.readerFor(DesiredState.Image.class);
+  // Fields added later are missing from older snapshots; Image itself insists on the others.
+  private static final ObjectReader IMAGE_READER =
+      JSON.readerFor(DesiredState.Image.class)
+          .without(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+          .without(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES);
 
   @Override
   public byte[] encode(StateCommand command) {

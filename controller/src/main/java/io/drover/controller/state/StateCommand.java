@@ -32,6 +32,10 @@ import java.util.regex.Pattern;
   @JsonSubTypes.Type(
       value = StateCommand.ReserveInstanceNumbers.class,
       name = "reserve-instance-numbers"),
+  @JsonSubTypes.Type(value = StateCommand.AddJoinToken.class, name = "add-join-token"),
+  @JsonSubTypes.Type(value = StateCommand.UseJoinToken.class, name = "use-join-token"),
+  @JsonSubTypes.Type(value = StateCommand.IssueCertificate.class, name = "issue-certificate"),
+  @JsonSubTypes.Type(value = StateCommand.RevokeNode.class, name = "revoke-node"),
 })
 public sealed interface StateCommand {
 
@@ -197,6 +201,58 @@ public sealed interface StateCommand {
     public ReserveInstanceNumbers {
       name("service", service);
       atLeast("through", through, 1);
+    }
+  }
+
+  /**
+   * A join token was created; only its sha256 is kept. Adding the same hash again changes nothing.
+   *
+   * @param uses how many joins it allows
+   */
+  record AddJoinToken(String sha256, long createdAtMs, long expiresAtMs, int uses)
+      implements StateCommand {
+    public AddJoinToken {
+      hex64("sha256", sha256);
+      atLeast("createdAtMs", createdAtMs, 0);
+      atLeast("expiresAtMs", expiresAtMs, createdAtMs);
+      atLeast("uses", uses, 1);
+    }
+  }
+
+  /**
+   * A join token was used: at most {@code remaining} uses are left. The state keeps the lowest, so
+   * replaying it changes nothing.
+   */
+  record UseJoinToken(String sha256, int remaining) implements StateCommand {
+    public UseJoinToken {
+      hex64("sha256", sha256);
+      atLeast("remaining", remaining, 0);
+    }
+  }
+
+  /** A certificate was issued to the node; {@code serial} is hex. */
+  record IssueCertificate(String nodeId, String serial, long notAfterMs) implements StateCommand {
+    public IssueCertificate {
+      name("nodeId", nodeId);
+      name("serial", serial);
+      atLeast("notAfterMs", notAfterMs, 0);
+    }
+  }
+
+  /**
+   * The node was removed: every certificate issued to it is revoked (refused at connect until it
+   * expires), and its epoch, cordon and drain are forgotten.
+   */
+  record RevokeNode(String nodeId, long revokedAtMs) implements StateCommand {
+    public RevokeNode {
+      name("nodeId", nodeId);
+      atLeast("revokedAtMs", revokedAtMs, 0);
+    }
+  }
+
+  private static void hex64(String field, String value) {
+    if (value == null || !value.matches("[0-9a-f]{64}")) {
+      throw new InvalidArgumentException(field, "'" + value + "' is not 64 lowercase hex");
     }
   }
 

@@ -84,18 +84,24 @@ public final class AgentSettings {
           1L << 30,
           "size at which a container's log file is rotated (3 files are kept)");
 
-  // Written by scripts/install-agent.sh for the TLS work to come; accepted now so that such a file
-  // loads, and not used yet: the agent still connects without TLS.
   public static final ConfigKey<String> JOIN_TOKEN =
       ConfigKey.string(
           "joinToken",
           null,
-          "token to join the controller with; read once TLS lands, not used before");
+          "token (drover token create) traded once for a node certificate when the data dir has"
+              + " none; ignored once the node holds a certificate");
   public static final ConfigKey<String> CA_FINGERPRINT =
       ConfigKey.string(
           "caFingerprint",
           null,
-          "SHA-256 of the controller's CA certificate (hex); read once TLS lands, not used before");
+          "SHA-256 (hex) of the cluster CA certificate, as drover tls init printed it; the agent"
+              + " trusts the controller only if its CA has this fingerprint");
+  public static final ConfigKey<String> TLS_MODE =
+      ConfigKey.string(
+          "tls.mode",
+          "on",
+          "on: connect with mutual TLS (certificate in DATADIR/tls, obtained with joinToken);"
+              + " off: plaintext, for a controller on loopback in dev mode");
 
   public static final List<ConfigKey<?>> ALL =
       List.of(
@@ -114,7 +120,8 @@ public final class AgentSettings {
           CONTAINERS_MAX_STARTING,
           CONTAINERS_LOG_MAX_BYTES,
           JOIN_TOKEN,
-          CA_FINGERPRINT);
+          CA_FINGERPRINT,
+          TLS_MODE);
 
   /** Every setting the agent accepts: its own ({@link #ALL}) and the metrics reporters'. */
   public static final List<ConfigKey<?>> ALL_WITH_METRICS =

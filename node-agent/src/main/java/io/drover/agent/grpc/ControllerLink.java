@@ -22,6 +22,7 @@ import io.grpc.stub.ClientResponseObserver;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -85,8 +86,33 @@ public final class ControllerLink implements AutoCloseable {
       Duration maxBackoff) {
     this(
         controller,
-        NettyChannelBuilder.forAddress(controller.host(), controller.port())
-            .usePlaintext()
+        Optional.empty(),
+        hello,
+        sampler,
+        containerMetrics,
+        commands,
+        welcomed,
+        initialBackoff,
+        maxBackoff);
+  }
+
+  /**
+   * As above, over mutual TLS when {@code tls} is given: the controller must present a certificate
+   * of the pinned CA before anything, commands included, is read from it.
+   */
+  public ControllerLink(
+      HostPort controller,
+      Optional<NodeTls> tls,
+      Supplier<Hello> hello,
+      TelemetrySampler sampler,
+      Supplier<List<ContainerMetrics>> containerMetrics,
+      Function<Command, CompletableFuture<CommandResult>> commands,
+      Consumer<Welcome> welcomed,
+      Duration initialBackoff,
+      Duration maxBackoff) {
+    this(
+        controller,
+        transport(NettyChannelBuilder.forAddress(controller.host(), controller.port()), tls)
             // Telemetry flows every second, but pings also find a dead peer when it does not.
             .keepAliveTime(10, TimeUnit.SECONDS)
             .keepAliveTimeout(5, TimeUnit.SECONDS)
@@ -100,6 +126,10 @@ public final class ControllerLink implements AutoCloseable {
         commands,
         welcomed,
         Backoff.withJitter(initialBackoff, maxBackoff));
+  }
+
+  private static NettyChannelBuilder transport(NettyChannelBuilder builder, Optional<NodeTls> tls) {
+    return tls.isPresent() ? builder.sslContext(tls.get().sslContext()) : builder.usePlaintext();
   }
 
   private ControllerLink(

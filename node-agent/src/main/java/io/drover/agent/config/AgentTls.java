@@ -1,0 +1,47 @@
+package io.drover.agent.config;
+
+import io.drover.common.config.ConfigException;
+import io.drover.common.config.Settings;
+import io.drover.common.security.Fingerprints;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * How the agent proves itself to the controller and checks it.
+ *
+ * @param enabled false for plaintext (dev mode, loopback)
+ * @param joinToken traded for a certificate when the data dir holds none
+ * @param caFingerprint the pinned cluster CA; required with a join token
+ */
+public record AgentTls(
+    boolean enabled, Optional<String> joinToken, Optional<String> caFingerprint) {
+
+  public static AgentTls off() {
+    return new AgentTls(false, Optional.empty(), Optional.empty());
+  }
+
+  public static AgentTls on(Optional<String> joinToken, Optional<String> caFingerprint) {
+    return new AgentTls(true, joinToken, caFingerprint.map(Fingerprints::normalize));
+  }
+
+  public static AgentTls from(Settings s) {
+    String mode = s.get(AgentSettings.TLS_MODE).trim().toLowerCase(Locale.ROOT);
+    if (mode.equals("off")) {
+      return off();
+    }
+    if (!mode.equals("on")) {
+      throw new ConfigException(AgentSettings.TLS_MODE.name() + " '" + mode + "' is not on or off");
+    }
+    Optional<String> fingerprint =
+        s.find(AgentSettings.CA_FINGERPRINT).map(Fingerprints::normalize);
+    fingerprint.ifPresent(
+        f -> {
+          if (!f.matches("[0-9a-f]{64}")) {
+            throw new ConfigException(
+                AgentSettings.CA_FINGERPRINT.name()
+                    + " is not a SHA-256 in hex (64 hex digits, colons allowed)");
+          }
+        });
+    return new AgentTls(true, s.find(AgentSettings.JOIN_TOKEN).map(String::trim), fingerprint);
+  }
+}
