@@ -14,6 +14,7 @@ import io.drover.cli.client.NodeCommand;
 import io.drover.cli.client.NodesCommand;
 import io.drover.cli.client.ScaleCommand;
 import io.drover.cli.client.ServicesCommand;
+import io.drover.cli.client.TokenCommand;
 import io.drover.cli.client.TopCommand;
 import io.drover.cli.daemon.AgentCommand;
 import io.drover.cli.daemon.ConfigOptions;
@@ -94,6 +95,12 @@ public final class DroverCommand implements Runnable {
         .values()
         .forEach(sub -> ((ClientCommand) sub.getCommand()).outerOptions(top.options));
     cli.addSubcommand(artifact);
+    CommandLine token = new CommandLine(new TokenCommand());
+    token
+        .getSubcommands()
+        .values()
+        .forEach(sub -> ((ClientCommand) sub.getCommand()).outerOptions(top.options));
+    cli.addSubcommand(token);
     cli.setExecutionExceptionHandler(new Errors());
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     return cli;

@@ -5,13 +5,16 @@ import io.drover.common.errors.UnavailableException;
 import io.drover.common.http.HttpEndpoint;
 import io.drover.common.http.HttpResponse;
 import io.drover.common.net.HostPort;
+import io.drover.controller.access.AccessControl;
 import io.drover.controller.artifacts.ArtifactStore;
 import io.drover.controller.catalog.CatalogConfig;
 import io.drover.controller.catalog.CatalogSource;
 import io.drover.controller.catalog.CatalogSources;
+import io.drover.controller.config.AccessConfig;
 import io.drover.controller.config.ControllerConfig;
 import io.drover.controller.events.EventJournal;
 import io.drover.controller.events.EventKind;
+import io.drover.controller.grpc.AccessGrpcService;
 import io.drover.controller.grpc.AgentGatewayGrpcService;
 import io.drover.controller.grpc.ArtifactsGrpcService;
 import io.drover.controller.grpc.ControlGrpcService;
@@ -60,7 +63,9 @@ public final class Controller implements AutoCloseable {
   private final FailureDetector failureDetector;
   private final SharedDesiredState state;
 
-  private Controller(ControllerConfig config, Clock clock) {
+  private final AccessControl access;
+
+  private Controller(ControllerConfig config, AccessConfig accessConfig, Clock clock) {
     try {
       Files.createDirectories(config.dataDir());
     } catch (IOException e) {
@@ -74,6 +79,21 @@ public final class Controller implements AutoCloseable {
     for (String problem : recovery.problems()) {
       log.warn("desired state repaired: {}", problem);
       events.publish(EventKind.STATE_REPAIRED, "controller", problem, Map.of());
+    }
+    this.access = new AccessControl(accessConfig.authEnabled(), state, events, clock);
+    if (access.enabled()) {
+      access
+          .bootstrapAdmin(config.dataDir())
+          .ifPresent(
+              file ->
+                  log.info(
+                      "access control is on; wrote the first admin token to {} (mode 0600):"
+                          + " use it with --token-file {} or DROVER_TOKEN",
+                      file,
+                      file));
+    } else {
+      log.warn(
+          "access control is OFF: anyone who reaches {} may change the cluster", config.listen());
     }
     this.nodes =
         new NodeRegistry(
@@ -125,9 +145,14 @@ public final class Controller implements AutoCloseable {
                       events,
                       scheduler,
                       config.telemetryInterval(),
-                      config.maxMessageBytes()),
+                      config.maxMessageBytes(),
+                      accessConfig.agentTelemetryPerSecond(),
+                      accessConfig.agentReportsPerSecond()),
                   new ControlGrpcService(nodes, events, scheduler, catalog, startedAt),
-                  new ArtifactsGrpcService(artifacts, io)));
+                  new ArtifactsGrpcService(artifacts, io),
+                  new AccessGrpcService(access)),
+              access,
+              accessConfig.controlMaxMessageBytes());
     } catch (RuntimeException e) {
       scheduler.close();
       catalog.close();
@@ -216,9 +241,17 @@ public final class Controller implements AutoCloseable {
                 location.postgresPassword().orElse(null))));
   }
 
-  /** Starts serving; throws {@link UnavailableException} when a port cannot be bound. */
+  /**
+   * Starts serving with access control OFF (for tests and embedding; {@code drover dev}); throws
+   * {@link UnavailableException} when a port cannot be bound.
+   */
   public static Controller start(ControllerConfig config) {
-    return new Controller(config, Clock.systemUTC());
+    return start(config, AccessConfig.defaults().withAuth(false));
+  }
+
+  /** Starts serving, with the admin API guarded (or not) as {@code access} says. */
+  public static Controller start(ControllerConfig config, AccessConfig access) {
+    return new Controller(config, access, Clock.systemUTC());
   }
 
   public int grpcPort() {
@@ -239,6 +272,10 @@ public final class Controller implements AutoCloseable {
 
   public Scheduler scheduler() {
     return scheduler;
+  }
+
+  public AccessControl access() {
+    return access;
   }
 
   private HttpResponse health() {

@@ -26,12 +26,28 @@ public final class ClientOptions {
       description = "Deadline of each call, such as 10s (default: 10s).")
   String timeout;
 
+  @Option(
+      names = "--token",
+      paramLabel = "TOKEN",
+      description = "API token for the controller (default: $DROVER_TOKEN, else --token-file).")
+  String token;
+
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description =
+          "File holding the API token, such as the controller's admin.token (default:"
+              + " $DROVER_TOKEN_FILE).")
+  String tokenFile;
+
   /** This verb's options, falling back to the ones given before the verb. */
   public ClientOptions orElse(ClientOptions outer) {
     ClientOptions merged = new ClientOptions();
     merged.controller = controller != null ? controller : outer.controller;
     merged.output = output != null ? output : outer.output;
     merged.timeout = timeout != null ? timeout : outer.timeout;
+    merged.token = token != null ? token : outer.token;
+    merged.tokenFile = tokenFile != null ? tokenFile : outer.tokenFile;
     return merged;
   }
 
@@ -45,6 +61,30 @@ public final class ClientOptions {
     }
     String env = System.getenv("DROVER_CONTROLLER");
     return env != null && !env.isBlank() ? env : "127.0.0.1:7400";
+  }
+
+  /**
+   * The API token to send: {@code --token}, {@code DROVER_TOKEN}, then the first line of {@code
+   * --token-file} or {@code DROVER_TOKEN_FILE}; empty for none.
+   */
+  public java.util.Optional<String> token() {
+    if (token != null && !token.isBlank()) {
+      return java.util.Optional.of(token.trim());
+    }
+    String env = System.getenv("DROVER_TOKEN");
+    if (env != null && !env.isBlank()) {
+      return java.util.Optional.of(env.trim());
+    }
+    String file = tokenFile != null ? tokenFile : System.getenv("DROVER_TOKEN_FILE");
+    if (file == null || file.isBlank()) {
+      return java.util.Optional.empty();
+    }
+    try {
+      String text = java.nio.file.Files.readString(java.nio.file.Path.of(file)).trim();
+      return text.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(text);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("cannot read the token file " + file + ": " + e);
+    }
   }
 
   public OutputFormat output() {

@@ -4,30 +4,47 @@ import io.drover.common.Version;
 import io.drover.common.config.Durations;
 import io.drover.common.net.HostPort;
 import io.drover.v1.ControlGrpc;
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 
 /** A connection to the controller's Control API for one CLI invocation. */
 public final class ControlClient implements AutoCloseable {
+  private static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
   private final HostPort address;
   private final Duration timeout;
   private final ManagedChannel channel;
 
   public ControlClient(ClientOptions options, CommandLine commandLine) {
+    Optional<String> token;
     try {
       this.address = HostPort.parse(options.controller());
       this.timeout = Durations.parse(options.timeout());
+      token = options.token();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(commandLine, e.getMessage());
     }
-    this.channel =
+    NettyChannelBuilder builder =
         NettyChannelBuilder.forAddress(address.host(), address.port())
             .usePlaintext()
-            .userAgent("drover-cli/" + Version.current())
-            .build();
+            .userAgent("drover-cli/" + Version.current());
+    token.ifPresent(t -> builder.intercept(bearer(t)));
+    this.channel = builder.build();
+  }
+
+  /** Sends {@code authorization: Bearer TOKEN} with every call. */
+  public static ClientInterceptor bearer(String token) {
+    Metadata headers = new Metadata();
+    headers.put(AUTHORIZATION, "Bearer " + token);
+    return MetadataUtils.newAttachHeadersInterceptor(headers);
   }
 
   public HostPort address() {

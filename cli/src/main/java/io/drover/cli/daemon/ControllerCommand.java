@@ -3,6 +3,7 @@ package io.drover.cli.daemon;
 import ch.qos.logback.classic.Level;
 import io.drover.cli.Logging;
 import io.drover.controller.Controller;
+import io.drover.controller.config.AccessConfig;
 import io.drover.controller.config.ControllerConfig;
 import io.drover.controller.config.ControllerSettings;
 import java.util.List;
@@ -34,7 +35,7 @@ public final class ControllerCommand implements Callable<Integer> {
             List.of(ControllerSettings.PROVIDER_SETTINGS));
     ControllerConfig config = ControllerConfig.from(settings);
     Logging.toStderr(Level.INFO);
-    Controller controller = Controller.start(config);
+    Controller controller = Controller.start(config, AccessConfig.from(settings));
     return Daemon.runUntilStopped(controller, Optional.empty());
   }
 }

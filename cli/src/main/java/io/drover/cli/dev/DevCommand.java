@@ -6,6 +6,8 @@ import io.drover.cli.output.Units;
 import io.drover.common.net.HostPort;
 import io.drover.common.net.PortRange;
 import io.drover.controller.Controller;
+import io.drover.controller.access.AccessControl;
+import io.drover.controller.config.AccessConfig;
 import io.drover.controller.config.ControllerConfig;
 import io.drover.controller.events.Event;
 import io.drover.controller.instances.InstanceState;
@@ -109,6 +111,14 @@ public final class DevCommand implements Callable<Integer> {
 
   private final PrintStream out = System.out;
 
+  private static boolean isLoopback(String host) {
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     if (agents < 1 || agents > 64) {
@@ -137,7 +147,10 @@ public final class DevCommand implements Callable<Integer> {
     }
     Controller controller;
     try {
-      controller = Controller.start(config);
+      // Access control is off only while the controller listens on loopback alone.
+      controller =
+          Controller.start(
+              config, AccessConfig.defaults().withAuth(!isLoopback(grpcAddress.host())));
     } catch (RuntimeException e) {
       if (temporary) {
         deleteTree(root);
@@ -170,6 +183,12 @@ public final class DevCommand implements Callable<Integer> {
         "  dashboard   http://%s/  (in a terminal: drover top)%n",
         httpAddress.withPort(controller.httpPort()).forLocalClient());
     out.printf("  data dir    %s%s%n", root, temporary ? " (deleted on exit)" : "");
+    out.printf(
+        "  access      %s%n",
+        controller.access().enabled()
+            ? "on (not loopback): token in "
+                + root.resolve("controller").resolve(AccessControl.ADMIN_TOKEN_FILE)
+            : "off (dev mode on loopback: anyone on this machine may change the cluster)");
     out.printf(
         "  catalog     %s%n",
         catalogFile.map(f -> f + " (a copy: " + root.resolve("catalog.yaml") + ")").orElse("none"));

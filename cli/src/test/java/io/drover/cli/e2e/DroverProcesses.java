@@ -32,6 +32,16 @@ final class DroverProcesses {
     return workDir;
   }
 
+  /**
+   * These tests are about scheduling, recovery and the CLI, not access control (the access tests
+   * cover that), so every controller they start runs with it off.
+   */
+  private static ProcessBuilder processBuilder(List<String> command) {
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().put("DROVER_AUTH_ENABLED", "false");
+    return builder;
+  }
+
   /** A long-running drover process (controller, agent, dev) whose output goes to a file. */
   Daemon start(String... args) {
     return startUnder(List.of(), args);
@@ -47,10 +57,7 @@ final class DroverProcesses {
     command.addAll(command(args));
     try {
       Process process =
-          new ProcessBuilder(command)
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile())
-              .start();
+          processBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       cleanup.register(process);
       return new Daemon(process, log);
     } catch (IOException e) {
@@ -64,7 +71,7 @@ final class DroverProcesses {
     Path err = workDir.resolve("run-" + counter + ".err");
     try {
       Process process =
-          new ProcessBuilder(command(args))
+          processBuilder(command(args))
               .redirectOutput(out.toFile())
               .redirectError(err.toFile())
               .start();

@@ -138,6 +138,37 @@ public final class ControllerSettings {
           "drover",
           "name of this cluster; providers tag the servers they create with it");
 
+  public static final ConfigKey<Boolean> AUTH_ENABLED =
+      ConfigKey.bool(
+          "auth.enabled",
+          true,
+          "whether admin API calls need a token or client certificate with a role (viewer,"
+              + " operator, admin); see docs/ACCESS.md");
+  public static final ConfigKey<Long> CONTROL_MAX_MESSAGE_BYTES =
+      ConfigKey.bytes(
+          "control.maxMessageBytes",
+          4L << 20,
+          1L << 10,
+          64L << 20,
+          "largest request a client may send to the Control API; a larger one gets"
+              + " RESOURCE_EXHAUSTED");
+  public static final ConfigKey<Integer> LIMITS_AGENT_TELEMETRY_PER_SECOND =
+      ConfigKey.integer(
+          "limits.agentTelemetryPerSecond",
+          20,
+          1,
+          100_000,
+          "telemetry messages an agent stream may send a second (burst: twice that); more"
+              + " closes the stream with RESOURCE_EXHAUSTED");
+  public static final ConfigKey<Integer> LIMITS_AGENT_REPORTS_PER_SECOND =
+      ConfigKey.integer(
+          "limits.agentReportsPerSecond",
+          20,
+          1,
+          100_000,
+          "overload and error reports an agent stream may send a second (burst: twice that);"
+              + " more closes the stream with RESOURCE_EXHAUSTED");
+
   public static final List<ConfigKey<?>> ALL =
       List.of(
           LISTEN,
@@ -162,7 +193,11 @@ public final class ControllerSettings {
           PROVIDER_IDLE_SERVER_TTL,
           PROVIDER_JOIN_TIMEOUT,
           PROVIDER_PLUGIN_PATH,
-          CLUSTER_NAME);
+          CLUSTER_NAME,
+          AUTH_ENABLED,
+          CONTROL_MAX_MESSAGE_BYTES,
+          LIMITS_AGENT_TELEMETRY_PER_SECOND,
+          LIMITS_AGENT_REPORTS_PER_SECOND);
 
   /** Settings under this prefix belong to the provider plugin, which checks them itself. */
   public static final String PROVIDER_SETTINGS = "provider.";

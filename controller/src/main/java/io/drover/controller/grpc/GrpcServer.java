@@ -4,6 +4,7 @@ import io.drover.common.errors.UnavailableException;
 import io.drover.controller.config.ControllerConfig;
 import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -11,6 +12,7 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -39,6 +41,19 @@ public final class GrpcServer implements AutoCloseable {
    * Starts serving {@code services} (each sees the caller's address), gRPC health and reflection.
    */
   public static GrpcServer start(ControllerConfig config, List<BindableService> services) {
+    return start(config, services, null, Integer.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #start(ControllerConfig, List)}, with every call (health and reflection too) checked
+   * by {@code access} when given, and requests other than the agent stream's limited to {@code
+   * maxRequestBytes}.
+   */
+  public static GrpcServer start(
+      ControllerConfig config,
+      List<BindableService> services,
+      io.drover.controller.access.AccessControl access,
+      int maxRequestBytes) {
     AtomicInteger threadCount = new AtomicInteger();
     ThreadPoolExecutor executor =
         new ThreadPoolExecutor(
@@ -55,17 +70,27 @@ public final class GrpcServer implements AutoCloseable {
     executor.allowCoreThreadTimeOut(true);
     HealthStatusManager health = new HealthStatusManager();
     PeerAddressInterceptor peer = new PeerAddressInterceptor();
+    // Listed innermost first: access runs first, then the size check, then the peer address.
+    List<ServerInterceptor> interceptors = new ArrayList<>();
+    interceptors.add(peer);
+    interceptors.add(new MessageLimitInterceptor(maxRequestBytes));
+    List<ServerInterceptor> guards = new ArrayList<>();
+    if (access != null) {
+      interceptors.add(new AccessInterceptor(access));
+      guards.add(new AccessInterceptor(access));
+    }
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(
                 new InetSocketAddress(config.listen().host(), config.listen().port()))
             .executor(executor);
     for (BindableService service : services) {
-      builder.addService(ServerInterceptors.intercept(service, peer));
+      builder.addService(ServerInterceptors.intercept(service, interceptors));
     }
     Server server =
         builder
-            .addService(health.getHealthService())
-            .addService(ProtoReflectionServiceV1.newInstance())
+            .addService(ServerInterceptors.intercept(health.getHealthService(), guards))
+            .addService(
+                ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), guards))
             // Agents ping every 10 s; allow a little faster so that no agent is ever cut off.
             .permitKeepAliveTime(5, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)

@@ -42,7 +42,8 @@ public final class DesiredState {
       Map<String, StateCommand.RecordServer> servers,
       Map<String, Long> epochs,
       Map<String, StateCommand.AddArtifact> artifacts,
-      Map<String, Integer> instanceNumbers) {}
+      Map<String, Integer> instanceNumbers,
+      Map<String, StateCommand.AddToken> tokens) {}
 
   private long index;
   private final TreeMap<String, Integer> scales = new TreeMap<>();
@@ -52,6 +53,7 @@ public final class DesiredState {
   private final TreeMap<String, Long> epochs = new TreeMap<>();
   private final TreeMap<String, StateCommand.AddArtifact> artifacts = new TreeMap<>();
   private final TreeMap<String, Integer> instanceNumbers = new TreeMap<>();
+  private final TreeMap<String, StateCommand.AddToken> tokens = new TreeMap<>();
 
   DesiredState() {}
 
@@ -122,6 +124,16 @@ public final class DesiredState {
     return instanceNumbers.getOrDefault(service, 0);
   }
 
+  /** The API token with this sha256, if one was issued and not replaced. */
+  public Optional<StateCommand.AddToken> tokenBySha256(String sha256) {
+    return tokens.values().stream().filter(t -> t.sha256().equals(sha256)).findFirst();
+  }
+
+  /** The API tokens issued, by name (hashes only). */
+  public List<StateCommand.AddToken> tokens() {
+    return List.copyOf(tokens.values());
+  }
+
   // ---- changed by DesiredStateMachine only ----
 
   void apply(long at, StateCommand command) {
@@ -155,6 +167,8 @@ public final class DesiredState {
       artifacts.putIfAbsent(c.sha256(), c);
     } else if (command instanceof StateCommand.ReserveInstanceNumbers c) {
       instanceNumbers.merge(c.service(), c.through(), Math::max);
+    } else if (command instanceof StateCommand.AddToken c) {
+      tokens.put(c.name(), c);
     } else {
       throw new IllegalArgumentException("command: " + command + " is not known");
     }
@@ -169,7 +183,8 @@ public final class DesiredState {
         new TreeMap<>(servers),
         new TreeMap<>(epochs),
         new TreeMap<>(artifacts),
-        new TreeMap<>(instanceNumbers));
+        new TreeMap<>(instanceNumbers),
+        new TreeMap<>(tokens));
   }
 
   void replace(long at, Image image) {
@@ -187,6 +202,8 @@ public final class DesiredState {
     artifacts.putAll(image.artifacts());
     instanceNumbers.clear();
     instanceNumbers.putAll(image.instanceNumbers());
+    tokens.clear();
+    tokens.putAll(image.tokens());
     index = at;
   }
 

@@ -32,6 +32,7 @@ import java.util.regex.Pattern;
   @JsonSubTypes.Type(
       value = StateCommand.ReserveInstanceNumbers.class,
       name = "reserve-instance-numbers"),
+  @JsonSubTypes.Type(value = StateCommand.AddToken.class, name = "add-token"),
 })
 public sealed interface StateCommand {
 
@@ -197,6 +198,37 @@ public sealed interface StateCommand {
     public ReserveInstanceNumbers {
       name("service", service);
       atLeast("through", through, 1);
+    }
+  }
+
+  /**
+   * An API token was issued. Only its sha256 is kept; the token itself is shown once, to whoever
+   * created it. A name already taken is replaced, so re-issuing a token revokes the old one.
+   *
+   * @param role {@code viewer}, {@code operator} or {@code admin}
+   */
+  record AddToken(String name, String role, String sha256, long createdAtMs)
+      implements StateCommand {
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    public AddToken {
+      if (name == null || !NAME.matcher(name).matches()) {
+        throw new InvalidArgumentException(
+            "name",
+            "'"
+                + name
+                + "' must be 1 to 64 letters, digits, '.', '_' or '-', after a letter or digit");
+      }
+      if (role == null
+          || !(role.equals("viewer") || role.equals("operator") || role.equals("admin"))) {
+        throw new InvalidArgumentException(
+            "role", "'" + role + "' is not viewer, operator or admin");
+      }
+      if (sha256 == null || !SHA256.matcher(sha256).matches()) {
+        throw new InvalidArgumentException("sha256", "is not 64 lowercase hex");
+      }
+      atLeast("createdAtMs", createdAtMs, 0);
     }
   }
 
