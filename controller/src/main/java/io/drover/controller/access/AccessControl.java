@@ -35,12 +35,33 @@ public final class AccessControl {
   private final EventJournal events;
   private final Clock clock;
 
+  /**
+   * The tokens by sha256: a copy of the state's, so that checking a call never waits for the
+   * state's lock (held through each fsync). Only this class adds tokens, and it updates the copy
+   * after the state.
+   */
+  private volatile Map<String, StateCommand.AddToken> tokensBySha256;
+
   public AccessControl(
       boolean enabled, SharedDesiredState state, EventJournal events, Clock clock) {
     this.enabled = enabled;
     this.state = state;
     this.events = events;
     this.clock = clock;
+    reloadTokens();
+  }
+
+  private void reloadTokens() {
+    Map<String, StateCommand.AddToken> bySha = new java.util.HashMap<>();
+    for (StateCommand.AddToken token : state.read(s -> s.tokens())) {
+      bySha.put(token.sha256(), token);
+    }
+    tokensBySha256 = Map.copyOf(bySha);
+  }
+
+  private synchronized void record(StateCommand.AddToken token) {
+    state.submit(token);
+    reloadTokens();
   }
 
   public boolean enabled() {
@@ -114,8 +135,7 @@ public final class AccessControl {
     if (credentials.bearerToken().isPresent()) {
       String hash = Tokens.sha256(credentials.bearerToken().get());
       StateCommand.AddToken token =
-          state
-              .read(s -> s.tokenBySha256(hash))
+          Optional.ofNullable(tokensBySha256.get(hash))
               .orElseThrow(
                   () ->
                       new UnauthenticatedException(
@@ -170,15 +190,15 @@ public final class AccessControl {
   /** Issues a token; returns it. It is stored only as its sha256, so show it now or never. */
   public String issue(String name, Role role) {
     String token = Tokens.generate();
-    state.submit(
+    record(
         new StateCommand.AddToken(
             name, role.label(), Tokens.sha256(token), clock.instant().toEpochMilli()));
     return token;
   }
 
   /** Issues a token unless one of that name exists; returns it. */
-  public String create(String name, Role role) {
-    if (state.read(s -> s.tokens().stream().anyMatch(t -> t.name().equals(name)))) {
+  public synchronized String create(String name, Role role) {
+    if (tokensBySha256.values().stream().anyMatch(t -> t.name().equals(name))) {
       throw new FailedPreconditionException(
           "a token named " + name + " exists; choose another name");
     }
@@ -213,7 +233,7 @@ public final class AccessControl {
     }
     // Written before it is recorded: a crash between the two leaves a file that opens nothing,
     // and the next start writes a fresh one.
-    state.submit(
+    record(
         new StateCommand.AddToken(
             "admin", "admin", Tokens.sha256(token), clock.instant().toEpochMilli()));
     return Optional.of(file);

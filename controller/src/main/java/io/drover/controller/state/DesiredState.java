@@ -124,11 +124,6 @@ public final class DesiredState {
     return instanceNumbers.getOrDefault(service, 0);
   }
 
-  /** The API token with this sha256, if one was issued and not replaced. */
-  public Optional<StateCommand.AddToken> tokenBySha256(String sha256) {
-    return tokens.values().stream().filter(t -> t.sha256().equals(sha256)).findFirst();
-  }
-
   /** The API tokens issued, by name (hashes only). */
   public List<StateCommand.AddToken> tokens() {
     return List.copyOf(tokens.values());
