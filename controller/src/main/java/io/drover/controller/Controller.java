@@ -81,20 +81,7 @@ public final class Controller implements AutoCloseable {
       events.publish(EventKind.STATE_REPAIRED, "controller", problem, Map.of());
     }
     this.access = new AccessControl(accessConfig.authEnabled(), state, events, clock);
-    if (access.enabled()) {
-      access
-          .bootstrapAdmin(config.dataDir())
-          .ifPresent(
-              file ->
-                  log.info(
-                      "access control is on; wrote the first admin token to {} (mode 0600):"
-                          + " use it with --token-file {} or DROVER_TOKEN",
-                      file,
-                      file));
-    } else {
-      log.warn(
-          "access control is OFF: anyone who reaches {} may change the cluster", config.listen());
-    }
+    Optional<java.nio.file.Path> adminTokenFile = access.bootstrapAdmin(config.dataDir());
     this.nodes =
         new NodeRegistry(
             events,
@@ -172,6 +159,18 @@ public final class Controller implements AutoCloseable {
       io.shutdownNow();
       throw e;
     }
+    // Said once serving, so that a start that fails (a port taken) fails with one line.
+    if (!access.enabled()) {
+      log.warn(
+          "access control is OFF: anyone who reaches {} may change the cluster", config.listen());
+    }
+    adminTokenFile.ifPresent(
+        file ->
+            log.info(
+                "access control is on; wrote the first admin token to {} (mode 0600): use it"
+                    + " with --token-file {} or DROVER_TOKEN",
+                file,
+                file));
     ControllerConfig.ProviderSettings providerSettings = config.provider();
     HostPort advertised = config.listen().withPort(grpc.port()).forLocalClient();
     ServerProvider provider;
