@@ -3,6 +3,7 @@ package io.drover.bench;
 import io.drover.common.net.HostPort;
 import io.drover.controller.Controller;
 import io.drover.controller.config.ControllerConfig;
+import io.drover.controller.config.ControllerOptions;
 import io.drover.controller.config.ControllerTls;
 import io.drover.controller.providers.local.NetworkNamespace;
 import io.drover.v1.ContainerInfo;
@@ -105,9 +106,11 @@ final class RecoveryCluster implements AutoCloseable {
                 .withLiveness(liveness)
                 .withTelemetryInterval(telemetryInterval),
             // Agents in namespaces reach it through their veth; it is a benchmark, not a cluster.
-            allInterfaces
-                ? ControllerTls.plaintextOnAnyAddressForBenchmarks()
-                : ControllerTls.off());
+            ControllerOptions.plaintextDev()
+                .withTls(
+                    allInterfaces
+                        ? ControllerTls.plaintextOnAnyAddressForBenchmarks()
+                        : ControllerTls.off()));
     agentsReach = "127.0.0.1:" + controller.grpcPort();
     channel =
         NettyChannelBuilder.forAddress("127.0.0.1", controller.grpcPort()).usePlaintext().build();

@@ -4,18 +4,21 @@ import io.drover.common.Version;
 import io.drover.common.errors.UnavailableException;
 import io.drover.common.http.HttpEndpoint;
 import io.drover.common.http.HttpResponse;
-import io.drover.common.metrics.MetricsConfig;
 import io.drover.common.net.HostPort;
 import io.drover.common.security.CertificateAuthority;
 import io.drover.common.security.Pem;
+import io.drover.controller.access.AccessControl;
 import io.drover.controller.artifacts.ArtifactStore;
 import io.drover.controller.catalog.CatalogConfig;
 import io.drover.controller.catalog.CatalogSource;
 import io.drover.controller.catalog.CatalogSources;
+import io.drover.controller.config.AccessConfig;
 import io.drover.controller.config.ControllerConfig;
+import io.drover.controller.config.ControllerOptions;
 import io.drover.controller.config.ControllerTls;
 import io.drover.controller.events.EventJournal;
 import io.drover.controller.events.EventKind;
+import io.drover.controller.grpc.AccessGrpcService;
 import io.drover.controller.grpc.AgentGatewayGrpcService;
 import io.drover.controller.grpc.ArtifactsGrpcService;
 import io.drover.controller.grpc.ControlGrpcService;
@@ -73,8 +76,11 @@ public final class Controller implements AutoCloseable {
   private final SharedDesiredState state;
   private final ControllerMetrics metrics;
 
-  private Controller(
-      ControllerConfig config, ControllerTls tls, MetricsConfig metricsConfig, Clock clock) {
+  private final AccessControl access;
+
+  private Controller(ControllerConfig config, ControllerOptions options, Clock clock) {
+    ControllerTls tls = options.tls();
+    AccessConfig accessConfig = options.access();
     tls.check(config.listen());
     try {
       Files.createDirectories(config.dataDir());
@@ -91,6 +97,8 @@ public final class Controller implements AutoCloseable {
       log.warn("desired state repaired: {}", problem);
       events.publish(EventKind.STATE_REPAIRED, "controller", problem, Map.of());
     }
+    this.access = new AccessControl(accessConfig.authEnabled(), state, events, clock);
+    Optional<java.nio.file.Path> adminTokenFile = access.bootstrapAdmin(config.dataDir());
     this.nodes =
         new NodeRegistry(
             events,
@@ -140,9 +148,12 @@ public final class Controller implements AutoCloseable {
                       events,
                       scheduler,
                       config.telemetryInterval(),
-                      config.maxMessageBytes()),
+                      config.maxMessageBytes(),
+                      accessConfig.agentTelemetryPerSecond(),
+                      accessConfig.agentReportsPerSecond()),
                   new ControlGrpcService(nodes, events, scheduler, catalog, startedAt),
-                  new ArtifactsGrpcService(artifacts, io)));
+                  new ArtifactsGrpcService(artifacts, io),
+                  new AccessGrpcService(access)));
       Optional<ServerTls> serverTls = Optional.empty();
       if (tls.enabled()) {
         Path dir = tls.dir().orElseThrow();
@@ -161,7 +172,9 @@ public final class Controller implements AutoCloseable {
       } else {
         log.warn("gRPC serves PLAINTEXT on loopback {} (tls.mode: off)", config.listen());
       }
-      this.grpc = GrpcServer.start(config, services, serverTls);
+      this.grpc =
+          GrpcServer.start(
+              config, services, serverTls, access, accessConfig.controlMaxMessageBytes());
     } catch (RuntimeException e) {
       scheduler.close();
       catalog.close();
@@ -169,7 +182,7 @@ public final class Controller implements AutoCloseable {
       io.shutdownNow();
       throw e;
     }
-    this.metrics = new ControllerMetrics(metricsConfig, nodes, scheduler, events, clock);
+    this.metrics = new ControllerMetrics(options.metrics(), nodes, scheduler, events, clock);
     Map<String, java.util.function.Supplier<HttpResponse>> routes = new HashMap<>();
     routes.put("/healthz", this::health);
     if (metrics.prometheusEnabled()) {
@@ -187,6 +200,18 @@ public final class Controller implements AutoCloseable {
       io.shutdownNow();
       throw e;
     }
+    // Said once serving, so that a start that fails (a port taken) fails with one line.
+    if (!access.enabled()) {
+      log.warn(
+          "access control is OFF: anyone who reaches {} may change the cluster", config.listen());
+    }
+    adminTokenFile.ifPresent(
+        file ->
+            log.info(
+                "access control is on; wrote the first admin token to {} (mode 0600): use it"
+                    + " with --token-file {} or DROVER_TOKEN",
+                file,
+                file));
     ControllerConfig.ProviderSettings providerSettings = config.provider();
     HostPort advertised = config.listen().withPort(grpc.port()).forLocalClient();
     ServerProvider provider;
@@ -257,24 +282,21 @@ public final class Controller implements AutoCloseable {
                 location.postgresPassword().orElse(null))));
   }
 
-  /** Starts serving; throws {@link UnavailableException} when a port cannot be bound. */
+  /**
+   * Starts serving with access control OFF (for tests and embedding; {@code drover dev}); throws
+   * {@link UnavailableException} when a port cannot be bound.
+   */
   public static Controller start(ControllerConfig config) {
-    return start(config, ControllerTls.off());
+    return start(config, ControllerOptions.plaintextDev());
   }
 
   /**
-   * Starts serving with the given TLS settings; throws {@link
+   * Starts serving with the given TLS, access control and metrics; throws {@link
    * io.drover.common.config.ConfigException} when TLS is off on a non-loopback address or its files
    * are missing.
    */
-  public static Controller start(ControllerConfig config, ControllerTls tls) {
-    return start(config, tls, MetricsConfig.defaults());
-  }
-
-  /** Starts serving with the given TLS settings and the metrics reporters of {@code metrics}. */
-  public static Controller start(
-      ControllerConfig config, ControllerTls tls, MetricsConfig metricsConfig) {
-    return new Controller(config, tls, metricsConfig, Clock.systemUTC());
+  public static Controller start(ControllerConfig config, ControllerOptions options) {
+    return new Controller(config, options, Clock.systemUTC());
   }
 
   public int grpcPort() {
@@ -299,6 +321,10 @@ public final class Controller implements AutoCloseable {
 
   public ControllerMetrics metrics() {
     return metrics;
+  }
+
+  public AccessControl access() {
+    return access;
   }
 
   private HttpResponse health() {

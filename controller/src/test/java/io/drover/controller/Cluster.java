@@ -37,6 +37,14 @@ public final class Cluster implements AfterEachCallback {
     return register(Controller.start(config));
   }
 
+  public Controller controller(
+      ControllerConfig config, io.drover.controller.config.AccessConfig access) {
+    return register(
+        Controller.start(
+            config,
+            io.drover.controller.config.ControllerOptions.plaintextDev().withAccess(access)));
+  }
+
   public NodeAgent agent(int controllerPort, Path dataDir, String name) {
     AgentConfig config =
         new AgentConfig(

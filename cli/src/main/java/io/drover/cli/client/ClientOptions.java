@@ -46,6 +46,20 @@ public final class ClientOptions {
       description = "Private key of --cert, such as admin.key (default: $DROVER_KEY).")
   String key;
 
+  @Option(
+      names = "--token",
+      paramLabel = "TOKEN",
+      description = "API token for the controller (default: $DROVER_TOKEN, else --token-file).")
+  String token;
+
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description =
+          "File holding the API token, such as the controller's admin.token (default:"
+              + " $DROVER_TOKEN_FILE).")
+  String tokenFile;
+
   /** This verb's options, falling back to the ones given before the verb. */
   public ClientOptions orElse(ClientOptions outer) {
     ClientOptions merged = new ClientOptions();
@@ -55,6 +69,8 @@ public final class ClientOptions {
     merged.ca = ca != null ? ca : outer.ca;
     merged.cert = cert != null ? cert : outer.cert;
     merged.key = key != null ? key : outer.key;
+    merged.token = token != null ? token : outer.token;
+    merged.tokenFile = tokenFile != null ? tokenFile : outer.tokenFile;
     return merged;
   }
 
@@ -89,6 +105,30 @@ public final class ClientOptions {
     return value == null || value.isBlank()
         ? java.util.Optional.empty()
         : java.util.Optional.of(java.nio.file.Path.of(value));
+  }
+
+  /**
+   * The API token to send: {@code --token}, {@code DROVER_TOKEN}, then the first line of {@code
+   * --token-file} or {@code DROVER_TOKEN_FILE}; empty for none.
+   */
+  public java.util.Optional<String> token() {
+    if (token != null && !token.isBlank()) {
+      return java.util.Optional.of(token.trim());
+    }
+    String env = System.getenv("DROVER_TOKEN");
+    if (env != null && !env.isBlank()) {
+      return java.util.Optional.of(env.trim());
+    }
+    String file = tokenFile != null ? tokenFile : System.getenv("DROVER_TOKEN_FILE");
+    if (file == null || file.isBlank()) {
+      return java.util.Optional.empty();
+    }
+    try {
+      String text = java.nio.file.Files.readString(java.nio.file.Path.of(file)).trim();
+      return text.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(text);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("cannot read the token file " + file + ": " + e);
+    }
   }
 
   public OutputFormat output() {

@@ -4,22 +4,31 @@ import io.drover.common.Version;
 import io.drover.common.config.Durations;
 import io.drover.common.net.HostPort;
 import io.drover.v1.ControlGrpc;
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 
 /** A connection to the controller's Control API for one CLI invocation. */
 public final class ControlClient implements AutoCloseable {
+  private static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
   private final HostPort address;
   private final Duration timeout;
   private final ManagedChannel channel;
 
   public ControlClient(ClientOptions options, CommandLine commandLine) {
+    Optional<String> token;
     try {
       this.address = HostPort.parse(options.controller());
       this.timeout = Durations.parse(options.timeout());
+      token = options.token();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(commandLine, e.getMessage());
     }
@@ -29,8 +38,15 @@ public final class ControlClient implements AutoCloseable {
     } else {
       builder.usePlaintext();
     }
-    // Hook for bearer tokens and other call credentials: they go on the stubs of this channel.
+    token.ifPresent(t -> builder.intercept(bearer(t)));
     this.channel = builder.userAgent("drover-cli/" + Version.current()).build();
+  }
+
+  /** Sends {@code authorization: Bearer TOKEN} with every call. */
+  public static ClientInterceptor bearer(String token) {
+    Metadata headers = new Metadata();
+    headers.put(AUTHORIZATION, "Bearer " + token);
+    return MetadataUtils.newAttachHeadersInterceptor(headers);
   }
 
   public HostPort address() {

@@ -2,11 +2,10 @@ package io.drover.cli.daemon;
 
 import ch.qos.logback.classic.Level;
 import io.drover.cli.Logging;
-import io.drover.common.metrics.MetricsConfig;
 import io.drover.controller.Controller;
 import io.drover.controller.config.ControllerConfig;
+import io.drover.controller.config.ControllerOptions;
 import io.drover.controller.config.ControllerSettings;
-import io.drover.controller.config.ControllerTls;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -36,8 +35,7 @@ public final class ControllerCommand implements Callable<Integer> {
             List.of(ControllerSettings.PROVIDER_SETTINGS));
     ControllerConfig config = ControllerConfig.from(settings);
     Logging.toStderr(Level.INFO);
-    Controller controller =
-        Controller.start(config, ControllerTls.from(settings), MetricsConfig.from(settings));
+    Controller controller = Controller.start(config, ControllerOptions.from(settings));
     return Daemon.runUntilStopped(controller, Optional.empty());
   }
 }

@@ -7,7 +7,7 @@ import io.drover.common.net.HostPort;
 import io.drover.common.net.PortRange;
 import io.drover.controller.Controller;
 import io.drover.controller.config.ControllerConfig;
-import io.drover.controller.config.ControllerTls;
+import io.drover.controller.config.ControllerOptions;
 import io.drover.controller.events.Event;
 import io.drover.controller.instances.InstanceState;
 import io.drover.controller.instances.InstanceView;
@@ -138,8 +138,9 @@ public final class DevCommand implements Callable<Integer> {
     }
     Controller controller;
     try {
-      // Plaintext is refused unless the listen address is loopback (ControllerTls.check).
-      controller = Controller.start(config, ControllerTls.off());
+      // Plaintext without access control is refused unless the listen address is loopback
+      // (ControllerTls.check).
+      controller = Controller.start(config, ControllerOptions.plaintextDev());
     } catch (RuntimeException e) {
       if (temporary) {
         deleteTree(root);
@@ -172,8 +173,8 @@ public final class DevCommand implements Callable<Integer> {
         "  dashboard   http://%s/  (in a terminal: drover top)%n",
         httpAddress.withPort(controller.httpPort()).forLocalClient());
     out.printf(
-        "  security    PLAINTEXT on loopback, no TLS and no authentication: for this machine"
-            + " only (a real cluster: drover tls init, see docs/SECURITY.md)%n");
+        "  security    PLAINTEXT on loopback, no TLS and no access control: anyone on this"
+            + " machine may change the cluster (a real cluster: docs/SECURITY.md, docs/ACCESS.md)%n");
     out.printf("  data dir    %s%s%n", root, temporary ? " (deleted on exit)" : "");
     out.printf(
         "  catalog     %s%n",

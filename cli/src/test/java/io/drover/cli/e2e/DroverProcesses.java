@@ -32,15 +32,25 @@ final class DroverProcesses {
     return workDir;
   }
 
-  /** A long-running drover process (controller, agent, dev) whose output goes to a file. */
   /**
-   * Set for every process: controllers and agents run plaintext on loopback, as dev mode does,
-   * unless a test passes {@code --tls-mode on} (a flag wins over the environment). The security
-   * tests do; the others test other things.
+   * These tests are about scheduling, recovery and the CLI, not access control (the access tests
+   * cover that), so every controller they start runs with it off.
+   */
+  /**
+   * Set for every process: controllers and agents run plaintext on loopback with access control
+   * off, as dev mode does, unless a test passes {@code --tls-mode on} or {@code --auth-enabled
+   * true} (a flag wins over the environment). The security tests do; the others test other things.
    */
   static final java.util.Map<String, String> ENVIRONMENT =
-      java.util.Map.of("DROVER_TLS_MODE", "off");
+      java.util.Map.of("DROVER_TLS_MODE", "off", "DROVER_AUTH_ENABLED", "false");
 
+  private static ProcessBuilder processBuilder(List<String> command) {
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().putAll(ENVIRONMENT);
+    return builder;
+  }
+
+  /** A long-running drover process (controller, agent, dev) whose output goes to a file. */
   Daemon start(String... args) {
     return startUnder(List.of(), args);
   }
@@ -54,10 +64,8 @@ final class DroverProcesses {
     List<String> command = new ArrayList<>(prefix);
     command.addAll(command(args));
     try {
-      ProcessBuilder builder =
-          new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-      builder.environment().putAll(ENVIRONMENT);
-      Process process = builder.start();
+      Process process =
+          processBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       cleanup.register(process);
       return new Daemon(process, log);
     } catch (IOException e) {
@@ -70,12 +78,11 @@ final class DroverProcesses {
     Path out = workDir.resolve("run-" + (++counter) + ".out");
     Path err = workDir.resolve("run-" + counter + ".err");
     try {
-      ProcessBuilder builder =
-          new ProcessBuilder(command(args))
+      Process process =
+          processBuilder(command(args))
               .redirectOutput(out.toFile())
-              .redirectError(err.toFile());
-      builder.environment().putAll(ENVIRONMENT);
-      Process process = builder.start();
+              .redirectError(err.toFile())
+              .start();
       cleanup.register(process);
       if (!process.waitFor(60, TimeUnit.SECONDS)) {
         process.destroyForcibly();

@@ -79,6 +79,8 @@ class TlsJoinIT {
             "controller",
             "--tls-mode",
             "on",
+            "--auth-enabled",
+            "true",
             "--tls-dir",
             tls.toString(),
             "--tls-node-cert-lifetime",
@@ -177,7 +179,7 @@ class TlsJoinIT {
     // A plaintext client on the TLS port gets nothing.
     var plaintext = drover.run("nodes", "--controller", controller);
     assertThat(plaintext.exitCode()).isEqualTo(1);
-    // A TLS client without an admin certificate cannot create tokens.
+    // A TLS client without a certificate or token cannot create join tokens.
     var anonymous =
         drover.run(
             "token",
@@ -187,7 +189,7 @@ class TlsJoinIT {
             "--ca",
             tls.resolve("ca.crt").toString());
     assertThat(anonymous.exitCode()).isEqualTo(1);
-    assertThat(anonymous.stderr()).contains("UNAUTHENTICATED", "admin certificate");
+    assertThat(anonymous.stderr()).contains("UNAUTHENTICATED", "client certificate");
 
     assertRefusedAtJoin("unknown", "drv1_nosuchtoken", fingerprint, "UNAUTHENTICATED");
     assertRefusedAtJoin("unknown", "drv1_nosuchtoken", fingerprint, "not known");

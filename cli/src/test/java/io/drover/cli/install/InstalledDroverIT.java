@@ -126,7 +126,13 @@ class InstalledDroverIT {
         await()
             .atMost(Duration.ofSeconds(60))
             .pollInterval(Duration.ofMillis(500))
-            .until(() -> readyHello(launcher, controllerAddress), node -> node != null);
+            .until(
+                () ->
+                    readyHello(
+                        launcher,
+                        controllerAddress,
+                        temp.resolve("controller").resolve("admin.token")),
+                node -> node != null);
     assertThat(hello.get("nodeName").asText()).isEqualTo("installed-1");
     assertThat(hello.get("ports").get(0).get("port").asInt()).isBetween(21000, 21099);
     String agentOutput = Files.readString(agentLog, StandardCharsets.UTF_8);
@@ -136,8 +142,21 @@ class InstalledDroverIT {
         .doesNotContain("it-token");
   }
 
-  private JsonNode readyHello(Path launcher, String controller) throws Exception {
-    Run instances = run(launcher, "instances", "--controller", controller, "-o", "json");
+  /** An installed controller has access control on: the client uses its first admin token. */
+  private JsonNode readyHello(Path launcher, String controller, Path tokenFile) throws Exception {
+    if (!Files.exists(tokenFile)) {
+      return null;
+    }
+    Run instances =
+        run(
+            launcher,
+            "instances",
+            "--controller",
+            controller,
+            "--token-file",
+            tokenFile.toString(),
+            "-o",
+            "json");
     if (instances.exitCode() != 0) {
       return null;
     }

@@ -3,6 +3,7 @@ package io.drover.common.grpc;
 import io.drover.common.errors.FailedPreconditionException;
 import io.drover.common.errors.InvalidArgumentException;
 import io.drover.common.errors.NotFoundException;
+import io.drover.common.errors.PermissionDeniedException;
 import io.drover.common.errors.ResourceExhaustedException;
 import io.drover.common.errors.UnauthenticatedException;
 import io.drover.common.errors.UnavailableException;
@@ -34,8 +35,9 @@ public final class StatusMapping {
     TABLE.put(NotFoundException.class, Status.Code.NOT_FOUND);
     TABLE.put(FailedPreconditionException.class, Status.Code.FAILED_PRECONDITION);
     TABLE.put(ResourceExhaustedException.class, Status.Code.RESOURCE_EXHAUSTED);
-    TABLE.put(UnavailableException.class, Status.Code.UNAVAILABLE);
     TABLE.put(UnauthenticatedException.class, Status.Code.UNAUTHENTICATED);
+    TABLE.put(PermissionDeniedException.class, Status.Code.PERMISSION_DENIED);
+    TABLE.put(UnavailableException.class, Status.Code.UNAVAILABLE);
     TABLE.put(IOException.class, Status.Code.UNAVAILABLE);
     TABLE.put(TimeoutException.class, Status.Code.DEADLINE_EXCEEDED);
     TABLE.put(CancellationException.class, Status.Code.CANCELLED);

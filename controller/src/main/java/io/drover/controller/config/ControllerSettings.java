@@ -159,6 +159,36 @@ public final class ControllerSettings {
           Duration.ofDays(365),
           "lifetime of the node certificates the controller issues; agents renew at about 2/3"
               + " of it");
+  public static final ConfigKey<Boolean> AUTH_ENABLED =
+      ConfigKey.bool(
+          "auth.enabled",
+          true,
+          "whether admin API calls need a token or client certificate with a role (viewer,"
+              + " operator, admin); see docs/ACCESS.md");
+  public static final ConfigKey<Long> CONTROL_MAX_MESSAGE_BYTES =
+      ConfigKey.bytes(
+          "control.maxMessageBytes",
+          4L << 20,
+          1L << 10,
+          64L << 20,
+          "largest request a client may send to the Control API; a larger one gets"
+              + " RESOURCE_EXHAUSTED");
+  public static final ConfigKey<Integer> LIMITS_AGENT_TELEMETRY_PER_SECOND =
+      ConfigKey.integer(
+          "limits.agentTelemetryPerSecond",
+          20,
+          1,
+          100_000,
+          "telemetry messages an agent stream may send a second (burst: twice that); more"
+              + " closes the stream with RESOURCE_EXHAUSTED");
+  public static final ConfigKey<Integer> LIMITS_AGENT_REPORTS_PER_SECOND =
+      ConfigKey.integer(
+          "limits.agentReportsPerSecond",
+          20,
+          1,
+          100_000,
+          "overload and error reports an agent stream may send a second (burst: twice that);"
+              + " more closes the stream with RESOURCE_EXHAUSTED");
 
   public static final List<ConfigKey<?>> ALL =
       List.of(
@@ -187,7 +217,11 @@ public final class ControllerSettings {
           CLUSTER_NAME,
           TLS_MODE,
           TLS_DIR,
-          TLS_NODE_CERT_LIFETIME);
+          TLS_NODE_CERT_LIFETIME,
+          AUTH_ENABLED,
+          CONTROL_MAX_MESSAGE_BYTES,
+          LIMITS_AGENT_TELEMETRY_PER_SECOND,
+          LIMITS_AGENT_REPORTS_PER_SECOND);
 
   /** Every setting the controller accepts: its own ({@link #ALL}) and the metrics reporters'. */
   public static final List<ConfigKey<?>> ALL_WITH_METRICS =

@@ -91,5 +91,7 @@ public enum EventKind {
   /** A server in the ledger no longer exists in its environment. */
   SERVER_GONE,
   /** A provider call failed, with the provider's own message. */
-  PROVIDER_ERROR
+  PROVIDER_ERROR,
+  /** A call that changes the cluster (or was refused): who made it, the method, the outcome. */
+  AUDIT
 }

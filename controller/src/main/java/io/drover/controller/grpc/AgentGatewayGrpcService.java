@@ -2,6 +2,7 @@ package io.drover.controller.grpc;
 
 import io.drover.common.Version;
 import io.drover.common.errors.InvalidArgumentException;
+import io.drover.common.errors.ResourceExhaustedException;
 import io.drover.common.grpc.OutboundStream;
 import io.drover.common.grpc.StatusMapping;
 import io.drover.controller.agents.AgentCommand;
@@ -29,12 +30,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class AgentGatewayGrpcService extends AgentGatewayGrpc.AgentGatewayImplBase {
   private static final int OUTBOUND_CAPACITY = 1024;
+  public static final int DEFAULT_TELEMETRY_PER_SECOND = 20;
+  public static final int DEFAULT_REPORTS_PER_SECOND = 20;
 
   private final NodeRegistry registry;
   private final EventJournal events;
   private final AgentEvents agentEvents;
   private final Duration telemetryInterval;
   private final int maxMessageBytes;
+  private final int telemetryPerSecond;
+  private final int reportsPerSecond;
 
   public AgentGatewayGrpcService(
       NodeRegistry registry,
@@ -42,6 +47,30 @@ public final class AgentGatewayGrpcService extends AgentGatewayGrpc.AgentGateway
       AgentEvents agentEvents,
       Duration telemetryInterval,
       int maxMessageBytes) {
+    this(
+        registry,
+        events,
+        agentEvents,
+        telemetryInterval,
+        maxMessageBytes,
+        DEFAULT_TELEMETRY_PER_SECOND,
+        DEFAULT_REPORTS_PER_SECOND);
+  }
+
+  /**
+   * @param telemetryPerSecond telemetry messages a stream may send a second, on average
+   * @param reportsPerSecond overload and error reports a stream may send a second, on average
+   */
+  public AgentGatewayGrpcService(
+      NodeRegistry registry,
+      EventJournal events,
+      AgentEvents agentEvents,
+      Duration telemetryInterval,
+      int maxMessageBytes,
+      int telemetryPerSecond,
+      int reportsPerSecond) {
+    this.telemetryPerSecond = telemetryPerSecond;
+    this.reportsPerSecond = reportsPerSecond;
     this.registry = registry;
     this.events = events;
     this.agentEvents = agentEvents;
@@ -82,6 +111,8 @@ public final class AgentGatewayGrpcService extends AgentGatewayGrpc.AgentGateway
     private final AgentSession session;
     private final AtomicBoolean finished = new AtomicBoolean();
     private final Optional<String> certifiedNode;
+    private final RateLimit telemetryRate = new RateLimit(telemetryPerSecond, System::nanoTime);
+    private final RateLimit reportRate = new RateLimit(reportsPerSecond, System::nanoTime);
 
     AgentStream(
         OutboundStream<ControllerMessage> out, String peerHost, Optional<String> certifiedNode) {
@@ -127,6 +158,7 @@ public final class AgentGatewayGrpcService extends AgentGatewayGrpc.AgentGateway
                   + " bytes (maxMessageBytes)");
         }
         long epoch = message.getSessionEpoch();
+        limitRate(message.getBodyCase());
         switch (message.getBodyCase()) {
           case HELLO -> {
             if (certifiedNode.isPresent()
@@ -160,13 +192,19 @@ public final class AgentGatewayGrpcService extends AgentGatewayGrpc.AgentGateway
           case OVERLOAD ->
               session.overload(
                   epoch,
-                  message.getOverload().getInstanceId(),
+                  ProtoLimits.text(
+                      "overload.instance_id",
+                      message.getOverload().getInstanceId(),
+                      ProtoLimits.SHORT_TEXT),
                   ProtoLimits.text(
                       "overload.reason", message.getOverload().getReason(), ProtoLimits.LONG_TEXT));
           case ERROR ->
               session.error(
                   epoch,
-                  message.getError().getInstanceId(),
+                  ProtoLimits.text(
+                      "error.instance_id",
+                      message.getError().getInstanceId(),
+                      ProtoLimits.SHORT_TEXT),
                   ProtoLimits.text(
                       "error.error", message.getError().getError(), ProtoLimits.LONG_TEXT));
           case COMMAND_RESULT ->
@@ -179,6 +217,39 @@ public final class AgentGatewayGrpcService extends AgentGatewayGrpc.AgentGateway
           session.rejected(status.getDescription());
           out.fail(status);
         }
+      }
+    }
+
+    /**
+     * Closes the stream with RESOURCE_EXHAUSTED when telemetry or reports come faster than the
+     * limit: an agent sends telemetry at a fixed interval, so a flood means a broken or hostile
+     * peer. Closing (rather than dropping) makes it visible on both sides and lets the agent's
+     * reconnect backoff slow it down; the message that broke the limit is not applied.
+     */
+    private void limitRate(AgentMessage.BodyCase kind) {
+      switch (kind) {
+        case TELEMETRY -> {
+          if (!telemetryRate.tryTake()) {
+            throw new ResourceExhaustedException(
+                "telemetry: more than "
+                    + telemetryPerSecond
+                    + " messages a second (burst "
+                    + telemetryRate.burst()
+                    + ") on this stream (limits.agentTelemetryPerSecond); the stream is closed");
+          }
+        }
+        case OVERLOAD, ERROR -> {
+          if (!reportRate.tryTake()) {
+            throw new ResourceExhaustedException(
+                kind.name().toLowerCase()
+                    + ": more than "
+                    + reportsPerSecond
+                    + " overload and error reports a second (burst "
+                    + reportRate.burst()
+                    + ") on this stream (limits.agentReportsPerSecond); the stream is closed");
+          }
+        }
+        default -> {}
       }
     }
 

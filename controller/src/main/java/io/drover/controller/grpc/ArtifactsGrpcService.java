@@ -128,6 +128,13 @@ public final class ArtifactsGrpcService extends ArtifactsGrpc.ArtifactsImplBase 
   public void fetch(
       FetchArtifactRequest request, io.grpc.stub.StreamObserver<ArtifactChunk> response) {
     var call = (io.grpc.stub.ServerCallStreamObserver<ArtifactChunk>) response;
+    try {
+      // Service jars may carry secrets: on a TLS port only nodes of the cluster fetch them.
+      ClientCertificateInterceptor.requireNode();
+    } catch (RuntimeException e) {
+      call.onError(StatusMapping.toException(e));
+      return;
+    }
     Path jar = store.find(request.getSha256()).orElse(null);
     if (jar == null) {
       call.onError(

@@ -89,29 +89,4 @@ final class ClientCertificateInterceptor implements ServerInterceptor {
                 "no client certificate: agents connect with a node certificate of the cluster"
                     + " CA; join first with --join-token and --ca-fingerprint"));
   }
-
-  /**
-   * Checks that the caller may use the admin calls of the Join service: anyone on a plaintext
-   * (loopback, dev) port; on a TLS port, the holder of an admin certificate of the cluster CA.
-   * Bearer tokens and roles for the Control API are checked elsewhere; this is the hook where they
-   * would also admit a caller.
-   *
-   * @throws UnauthenticatedException otherwise
-   */
-  static void requireAdmin() {
-    Caller caller = caller();
-    if (!caller.tls()) {
-      return;
-    }
-    if (caller.certificate().isPresent()
-        && CertificateAuthority.adminName(caller.certificate().get()).isPresent()) {
-      return;
-    }
-    throw new UnauthenticatedException(
-        caller
-            .refusal()
-            .orElse(
-                "this call needs an admin certificate of the cluster CA (--cert admin.crt --key"
-                    + " admin.key, written by drover tls init)"));
-  }
 }

@@ -89,7 +89,11 @@ public final class ControlGrpcService extends ControlGrpc.ControlImplBase {
     Unary.answerLater(
         response,
         nodeFilter(request.getNode())
-            .thenCompose(nodeId -> scheduler.instances(request.getService(), nodeId))
+            .thenCompose(
+                nodeId ->
+                    scheduler.instances(
+                        ProtoLimits.text("service", request.getService(), ProtoLimits.SHORT_TEXT),
+                        nodeId))
             .thenApply(
                 all ->
                     ListInstancesResponse.newBuilder()
@@ -164,6 +168,7 @@ public final class ControlGrpcService extends ControlGrpc.ControlImplBase {
   /** The id of the node a listing is limited to; empty for all; NOT_FOUND for an unknown one. */
   private CompletableFuture<String> nodeFilter(String node) {
     try {
+      ProtoLimits.text("node", node, ProtoLimits.SHORT_TEXT);
       return CompletableFuture.completedFuture(node.isEmpty() ? "" : nodes.find(node).id());
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
@@ -173,6 +178,12 @@ public final class ControlGrpcService extends ControlGrpc.ControlImplBase {
   @Override
   public void applyCatalog(
       ApplyCatalogRequest request, StreamObserver<ApplyCatalogResponse> response) {
+    try {
+      ProtoLimits.text("source_name", request.getSourceName(), ProtoLimits.SHORT_TEXT);
+    } catch (RuntimeException e) {
+      response.onError(StatusMapping.toException(e));
+      return;
+    }
     Unary.answerLater(
         response,
         catalog
@@ -195,10 +206,19 @@ public final class ControlGrpcService extends ControlGrpc.ControlImplBase {
               new InvalidArgumentException("service", "give a service name")));
       return;
     }
+    try {
+      ProtoLimits.text("service", request.getService(), ProtoLimits.SHORT_TEXT);
+    } catch (RuntimeException e) {
+      response.onError(StatusMapping.toException(e));
+      return;
+    }
     Unary.answerLater(
         response,
         scheduler
-            .scale(request.getService(), request.getReplicas(), "operator request")
+            .scale(
+                request.getService(),
+                request.getReplicas(),
+                "operator request by " + AccessInterceptor.caller())
             .thenApply(SchedulingConverters::service));
   }
 
@@ -245,6 +265,7 @@ public final class ControlGrpcService extends ControlGrpc.ControlImplBase {
           if (request.getNode().isBlank()) {
             throw new InvalidArgumentException("node", "give a node id or name");
           }
+          ProtoLimits.text("node", request.getNode(), ProtoLimits.SHORT_TEXT);
           return NodeConverters.node(nodes.find(request.getNode()));
         });
   }

@@ -4,6 +4,7 @@ import io.drover.common.errors.UnavailableException;
 import io.drover.controller.config.ControllerConfig;
 import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -11,6 +12,7 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -40,15 +42,21 @@ public final class GrpcServer implements AutoCloseable {
    * Starts serving {@code services} (each sees the caller's address), gRPC health and reflection.
    */
   public static GrpcServer start(ControllerConfig config, List<BindableService> services) {
-    return start(config, services, Optional.empty());
+    return start(config, services, Optional.empty(), null, Integer.MAX_VALUE);
   }
 
   /**
-   * As {@link #start(ControllerConfig, List)}, serving TLS when {@code tls} is given; each call
-   * then sees the caller's node certificate, if it presented an accepted one.
+   * As {@link #start(ControllerConfig, List)}, serving TLS when {@code tls} is given (each call
+   * then sees the caller's certificate, if it presented an accepted one), with every call (health
+   * and reflection too) checked by {@code access} when given, and requests other than the agent
+   * stream's limited to {@code maxRequestBytes}.
    */
   public static GrpcServer start(
-      ControllerConfig config, List<BindableService> services, Optional<ServerTls> tls) {
+      ControllerConfig config,
+      List<BindableService> services,
+      Optional<ServerTls> tls,
+      io.drover.controller.access.AccessControl access,
+      int maxRequestBytes) {
     AtomicInteger threadCount = new AtomicInteger();
     ThreadPoolExecutor executor =
         new ThreadPoolExecutor(
@@ -68,18 +76,30 @@ public final class GrpcServer implements AutoCloseable {
     ClientCertificateInterceptor certificates =
         new ClientCertificateInterceptor(
             tls.isPresent() ? tls.get().refusal() : certificate -> Optional.of("plaintext"));
+    // Listed innermost first: access runs first, then the size check, then the certificate and
+    // the peer address.
+    List<ServerInterceptor> interceptors = new ArrayList<>();
+    interceptors.add(peer);
+    interceptors.add(certificates);
+    interceptors.add(new MessageLimitInterceptor(maxRequestBytes));
+    List<ServerInterceptor> guards = new ArrayList<>();
+    if (access != null) {
+      interceptors.add(new AccessInterceptor(access));
+      guards.add(new AccessInterceptor(access));
+    }
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(
                 new InetSocketAddress(config.listen().host(), config.listen().port()))
             .executor(executor);
     tls.ifPresent(t -> builder.sslContext(t.sslContext()));
     for (BindableService service : services) {
-      builder.addService(ServerInterceptors.intercept(service, peer, certificates));
+      builder.addService(ServerInterceptors.intercept(service, interceptors));
     }
     Server server =
         builder
-            .addService(health.getHealthService())
-            .addService(ProtoReflectionServiceV1.newInstance())
+            .addService(ServerInterceptors.intercept(health.getHealthService(), guards))
+            .addService(
+                ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), guards))
             // Agents ping every 10 s; allow a little faster so that no agent is ever cut off.
             .permitKeepAliveTime(5, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)

