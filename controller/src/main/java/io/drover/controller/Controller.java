@@ -9,6 +9,7 @@ import io.drover.common.security.CertificateAuthority;
 import io.drover.common.security.Pem;
 import io.drover.controller.access.AccessControl;
 import io.drover.controller.artifacts.ArtifactStore;
+import io.drover.controller.catalog.ArtifactPolicy;
 import io.drover.controller.catalog.CatalogConfig;
 import io.drover.controller.catalog.CatalogSource;
 import io.drover.controller.catalog.CatalogSources;
@@ -28,8 +29,10 @@ import io.drover.controller.grpc.ServerTls;
 import io.drover.controller.http.WebRoutes;
 import io.drover.controller.metrics.ControllerMetrics;
 import io.drover.controller.nodes.EpochLedger;
+import io.drover.controller.nodes.Node;
 import io.drover.controller.nodes.NodeRegistry;
 import io.drover.controller.providers.Fleet;
+import io.drover.controller.providers.JoinTokens;
 import io.drover.controller.providers.ProviderLoader;
 import io.drover.controller.recovery.FailureDetector;
 import io.drover.controller.scheduling.CatalogService;
@@ -82,6 +85,7 @@ public final class Controller implements AutoCloseable {
     ControllerTls tls = options.tls();
     AccessConfig accessConfig = options.access();
     tls.check(config.listen());
+    ClusterSecurity security = null;
     try {
       Files.createDirectories(config.dataDir());
     } catch (IOException e) {
@@ -124,7 +128,12 @@ public final class Controller implements AutoCloseable {
             state,
             config.liveness().startupGrace());
     this.catalog =
-        new CatalogService(catalogSource(config), config.catalog().baseDir(), scheduler, events);
+        new CatalogService(
+            catalogSource(config),
+            config.catalog().baseDir(),
+            scheduler,
+            events,
+            new ArtifactPolicy(accessConfig.requireArtifactSha256()));
     this.io =
         Executors.newFixedThreadPool(
             2,
@@ -157,7 +166,7 @@ public final class Controller implements AutoCloseable {
       Optional<ServerTls> serverTls = Optional.empty();
       if (tls.enabled()) {
         Path dir = tls.dir().orElseThrow();
-        ClusterSecurity security =
+        security =
             new ClusterSecurity(
                 CertificateAuthority.load(dir), state, events, clock, tls.nodeCertLifetime());
         services.add(new JoinGrpcService(security, nodes, scheduler::nodeLost));
@@ -238,6 +247,8 @@ public final class Controller implements AutoCloseable {
             events,
             clock,
             providerSettings.joinTimeout(),
+            joinTokens(security),
+            this::forgetReleased,
             scheduler::changed);
     fleet.start();
     scheduler.useFleet(fleet, providerSettings.idleServerTtl());
@@ -280,6 +291,29 @@ public final class Controller implements AutoCloseable {
                 location.postgresUrl().orElse(null),
                 location.postgresUser().orElse(null),
                 location.postgresPassword().orElse(null))));
+  }
+
+  /**
+   * A released server's node is gone on purpose: it leaves the node list at once rather than being
+   * declared lost a few seconds later.
+   */
+  private void forgetReleased(String nodeName) {
+    for (Node node : nodes.list()) {
+      if (node.name().equals(nodeName)) {
+        nodes.remove(node.id(), "its server was released").ifPresent(scheduler::nodeLost);
+      }
+    }
+  }
+
+  /** Servers the provider starts join with a token of their own when the cluster has TLS. */
+  private static JoinTokens joinTokens(ClusterSecurity security) {
+    if (security == null) {
+      return JoinTokens.none();
+    }
+    return (uses, ttl) -> {
+      ClusterSecurity.CreatedToken created = security.createToken(ttl, uses);
+      return Optional.of(new JoinTokens.Token(created.token(), created.caFingerprint()));
+    };
   }
 
   /**

@@ -238,7 +238,7 @@ public final class NodeAgent implements AutoCloseable {
           config.dataDir().resolve(NodeCredentials.DIR),
           credentials.notAfter());
     }
-    return Optional.of(new NodeTls(credentials));
+    return Optional.of(new NodeTls(credentials, settings.serverName()));
   }
 
   /** Joins with the token; waits for an unreachable controller, gives up on a refusal. */
@@ -251,7 +251,8 @@ public final class NodeAgent implements AutoCloseable {
             config.controller(),
             settings.joinToken().get(),
             settings.caFingerprint().get(),
-            nodeId);
+            nodeId,
+            settings.serverName());
       } catch (UnavailableException e) {
         long wait = backoff.nextDelay().toMillis();
         log.warn("{}; trying again in {} ms", e.getMessage(), wait);

@@ -54,7 +54,7 @@ class DashboardIT {
         dir.resolve("controller").toString(),
         "--catalog",
         catalog.toString());
-    try (TestCluster cluster = new TestCluster(drover, controller, controller)) {
+    try (TestCluster cluster = new TestCluster(drover, controller, controller, null)) {
       cluster.startAgent("dash-node-1", "20000-20999");
       await()
           .atMost(Duration.ofSeconds(90))

@@ -37,12 +37,19 @@ final class DroverProcesses {
    * cover that), so every controller they start runs with it off.
    */
   /**
-   * Set for every process: controllers and agents run plaintext on loopback with access control
-   * off, as dev mode does, unless a test passes {@code --tls-mode on} or {@code --auth-enabled
-   * true} (a flag wins over the environment). The security tests do; the others test other things.
+   * Set for every process: controllers and agents run plaintext on loopback with access control off
+   * and artifacts without sha256, as dev mode does, unless a test passes {@code --tls-mode on},
+   * {@code --auth-enabled true} or {@code --set artifacts.requireSha256=true} (a flag wins over the
+   * environment). The security tests do; the others test other things.
    */
   static final java.util.Map<String, String> ENVIRONMENT =
-      java.util.Map.of("DROVER_TLS_MODE", "off", "DROVER_AUTH_ENABLED", "false");
+      java.util.Map.of(
+          "DROVER_TLS_MODE",
+          "off",
+          "DROVER_AUTH_ENABLED",
+          "false",
+          "DROVER_ARTIFACTS_REQUIRE_SHA256",
+          "false");
 
   private static ProcessBuilder processBuilder(List<String> command) {
     ProcessBuilder builder = new ProcessBuilder(command);

@@ -77,9 +77,12 @@ class ExpansionIT {
         .atMost(Duration.ofSeconds(60))
         .until(() -> messages("SERVER_RELEASED"), released -> released.size() == 1);
     assertThat(messages("SERVER_RELEASED").get(0)).contains("local-2").contains("ran nothing");
+    // A released server's node leaves the node list; it is not declared lost.
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> json("nodes").findValuesAsText("state").contains("DISCONNECTED"));
+        .until(() -> json("nodes").findValuesAsText("name"), names -> !names.contains("local-2"));
+    assertThat(messages("NODE_REMOVED")).anyMatch(m -> m.contains("local-2"));
+    assertThat(messages("NODE_LOST")).noneMatch(m -> m.contains("local-2"));
     assertThat(StreamSupport.stream(awaitReady(cores).spliterator(), false))
         .filteredOn(i -> i.get("state").asText().equals("READY"))
         .allMatch(i -> i.get("nodeName").asText().equals("local-1"));

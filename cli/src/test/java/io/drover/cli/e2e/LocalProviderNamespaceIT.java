@@ -72,6 +72,10 @@ class LocalProviderNamespaceIT {
         assertThat(instance.getNodeName()).isEqualTo("local-1");
         assertThat(instance.getAddress()).startsWith("10.214.");
         assertThat(namespaces()).contains(namespace);
+        // The controller serves TLS: the provider gave the new agent a join token of its own.
+        assertThat(cluster.events(500))
+            .anyMatch(e -> e.getKind().equals("JOIN_TOKEN_CREATED"))
+            .anyMatch(e -> e.getKind().equals("NODE_CERTIFICATE_ISSUED"));
 
         cluster
             .control()

@@ -1,5 +1,11 @@
 package io.drover.cli.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.drover.common.security.Pem;
 import io.drover.testing.FreePorts;
 import io.drover.v1.ControlGrpc;
 import io.drover.v1.Event;
@@ -8,24 +14,30 @@ import io.drover.v1.InstanceState;
 import io.drover.v1.ListInstancesRequest;
 import io.drover.v1.WatchEventsRequest;
 import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 
 /**
  * A controller and agents as real processes, seen through the Control API: what the failure and
  * recovery tests need to start them, kill them, and ask what serves.
  */
 final class TestCluster implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
   static final Path EXAMPLES =
       Path.of(System.getProperty("drover.examples.jar", "../examples/target/drover-examples.jar"))
           .toAbsolutePath()
@@ -58,6 +70,10 @@ final class TestCluster implements AutoCloseable {
   private final DroverProcesses drover;
   private final String controllerAddress;
   private final String listen;
+
+  /** The cluster's TLS material when the controller serves TLS; null on plaintext loopback. */
+  private final Path tls;
+
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
   private ManagedChannel channel;
@@ -65,25 +81,71 @@ final class TestCluster implements AutoCloseable {
   /**
    * @param listen where the controller listens; agents reach it at {@code controllerAddress}
    */
-  TestCluster(DroverProcesses drover, String listen, String controllerAddress) {
+  TestCluster(DroverProcesses drover, String listen, String controllerAddress, Path tls) {
     this.drover = drover;
     this.listen = listen;
     this.controllerAddress = controllerAddress;
+    this.tls = tls;
   }
 
   /** A controller on a free loopback port. */
   static TestCluster onLoopback(DroverProcesses drover) {
     String address = "127.0.0.1:" + FreePorts.find();
-    return new TestCluster(drover, address, address);
+    return new TestCluster(drover, address, address, null);
   }
 
   /**
-   * A controller listening on every interface, so that agents in network namespaces reach it.
-   *
-   * @return the cluster and the port the controller listens on
+   * A controller listening on every interface, so that agents in network namespaces reach it. Off
+   * loopback it serves mutual TLS, as in production: the cluster's CA is made with {@code drover
+   * tls init}, and each agent joins with a join token of its own.
    */
   static TestCluster onAllInterfaces(DroverProcesses drover, int port) {
-    return new TestCluster(drover, "0.0.0.0:" + port, "127.0.0.1:" + port);
+    Path tls = drover.workDir().resolve("tls");
+    var init = drover.run("tls", "init", "--dir", tls.toString());
+    assertThat(init.exitCode()).as(init.stderr()).isZero();
+    return new TestCluster(drover, "0.0.0.0:" + port, "127.0.0.1:" + port, tls);
+  }
+
+  /** Client options that reach this cluster's controller as its admin. */
+  List<String> clientOptions() {
+    List<String> options = new ArrayList<>(List.of("--controller", controllerAddress));
+    if (tls != null) {
+      options.addAll(
+          List.of(
+              "--ca",
+              tls.resolve("ca.crt").toString(),
+              "--cert",
+              tls.resolve("admin.crt").toString(),
+              "--key",
+              tls.resolve("admin.key").toString()));
+    }
+    return options;
+  }
+
+  /** The options an agent needs to join: a fresh single-use join token and the CA to pin. */
+  private List<String> joinOptions() {
+    if (tls == null) {
+      return List.of();
+    }
+    List<String> args = new ArrayList<>(List.of("token", "create", "--output", "json"));
+    args.addAll(clientOptions());
+    var created = drover.run(args.toArray(String[]::new));
+    assertThat(created.exitCode()).as(created.stderr()).isZero();
+    try {
+      JsonNode token = JSON.readTree(created.stdout());
+      return List.of(
+          "--tls-mode",
+          "on",
+          "--join-token",
+          token.get("token").asText(),
+          "--ca-fingerprint",
+          token.get("caFingerprint").asText(),
+          // Agents in namespaces dial the host's veth address; the certificate names localhost.
+          "--tls-server-name",
+          "localhost");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   String controllerAddress() {
@@ -103,8 +165,16 @@ final class TestCluster implements AutoCloseable {
                 drover.workDir().resolve("controller").toString(),
                 "--catalog",
                 catalog.toString()));
+    if (tls != null) {
+      args.addAll(List.of("--tls-mode", "on", "--tls-dir", tls.toString()));
+    }
     args.addAll(List.of(extra));
-    return drover.start(args.toArray(String[]::new));
+    DroverProcesses.Daemon daemon = drover.start(args.toArray(String[]::new));
+    if (tls != null) {
+      // Join tokens are minted through the API: wait until it answers.
+      await().atMost(Duration.ofSeconds(60)).until(() -> instancesAnswer());
+    }
+    return daemon;
   }
 
   DroverProcesses.Daemon startAgent(String name, String ports, String... extra) {
@@ -128,6 +198,7 @@ final class TestCluster implements AutoCloseable {
                 "127.0.0.1:0",
                 "--ports",
                 ports));
+    args.addAll(joinOptions());
     args.addAll(List.of(extra));
     return drover.startUnder(prefix, args.toArray(String[]::new));
   }
@@ -135,12 +206,36 @@ final class TestCluster implements AutoCloseable {
   /** The Control API, with a deadline on each call. */
   ControlGrpc.ControlBlockingStub control() {
     if (channel == null) {
-      channel =
-          NettyChannelBuilder.forTarget(listen.replace("0.0.0.0", "127.0.0.1"))
-              .usePlaintext()
-              .build();
+      NettyChannelBuilder builder =
+          NettyChannelBuilder.forTarget(listen.replace("0.0.0.0", "127.0.0.1"));
+      if (tls == null) {
+        builder.usePlaintext();
+      } else {
+        try {
+          builder.sslContext(
+              GrpcSslContexts.forClient()
+                  .trustManager(Pem.certificate(Pem.read(tls.resolve("ca.crt"))))
+                  .keyManager(
+                      Pem.privateKey(Pem.read(tls.resolve("admin.key"))),
+                      Pem.certificates(Pem.read(tls.resolve("admin.crt")))
+                          .toArray(new X509Certificate[0]))
+                  .build());
+        } catch (SSLException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+      channel = builder.build();
     }
     return ControlGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS);
+  }
+
+  private boolean instancesAnswer() {
+    try {
+      instances();
+      return true;
+    } catch (StatusRuntimeException e) {
+      return false;
+    }
   }
 
   List<Instance> instances() {

@@ -16,12 +16,14 @@ public record ControllerOptions(ControllerTls tls, AccessConfig access, MetricsC
   }
 
   /**
-   * Plaintext and no access control, as dev mode and in-process tests run; the controller refuses
-   * to start so unless it listens on loopback.
+   * Plaintext, no access control and artifacts without sha256, as dev mode and in-process tests
+   * run; the controller refuses to start so unless it listens on loopback.
    */
   public static ControllerOptions plaintextDev() {
     return new ControllerOptions(
-        ControllerTls.off(), AccessConfig.defaults().withAuth(false), MetricsConfig.defaults());
+        ControllerTls.off(),
+        AccessConfig.defaults().withAuth(false).withRequireArtifactSha256(false),
+        MetricsConfig.defaults());
   }
 
   public ControllerOptions withTls(ControllerTls tls) {

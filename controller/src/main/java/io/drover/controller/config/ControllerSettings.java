@@ -106,6 +106,12 @@ public final class ControllerSettings {
   public static final ConfigKey<Long> ARTIFACTS_MAX_BYTES =
       ConfigKey.bytes(
           "artifacts.maxBytes", 512L << 20, 1L << 10, 16L << 30, "largest jar that can be pushed");
+  public static final ConfigKey<Boolean> ARTIFACTS_REQUIRE_SHA256 =
+      ConfigKey.bool(
+          "artifacts.requireSha256",
+          true,
+          "every artifact in the catalog must carry a sha256 (blobs do by their name); off only"
+              + " in dev mode");
 
   public static final ConfigKey<String> PROVIDER_KIND =
       ConfigKey.string(
@@ -219,6 +225,7 @@ public final class ControllerSettings {
           TLS_DIR,
           TLS_NODE_CERT_LIFETIME,
           AUTH_ENABLED,
+          ARTIFACTS_REQUIRE_SHA256,
           CONTROL_MAX_MESSAGE_BYTES,
           LIMITS_AGENT_TELEMETRY_PER_SECOND,
           LIMITS_AGENT_REPORTS_PER_SECOND);

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -33,6 +34,11 @@ public final class Fleet implements AutoCloseable {
   private final EventJournal events;
   private final Clock clock;
   private final Duration joinTimeout;
+  private final JoinTokens joinTokens;
+
+  /** Told the node name of each server released, so that the node is forgotten, not lost. */
+  private final java.util.function.Consumer<String> released;
+
   private final Runnable changed;
   private final ExecutorService calls;
   private final Backoff failures = Backoff.withJitter(Duration.ofSeconds(5), Duration.ofMinutes(5));
@@ -50,8 +56,12 @@ public final class Fleet implements AutoCloseable {
       EventJournal events,
       Clock clock,
       Duration joinTimeout,
+      JoinTokens joinTokens,
+      java.util.function.Consumer<String> released,
       Runnable changed) {
     this.provider = provider;
+    this.released = released;
+    this.joinTokens = joinTokens;
     this.ledger = new ServerLedger(state, legacyLedgerFile);
     this.events = events;
     this.clock = clock;
@@ -147,8 +157,17 @@ public final class Fleet implements AutoCloseable {
     submit(
         () -> {
           try {
+            // Good for as long as the fleet waits for these agents, and for them only.
+            Optional<JoinTokens.Token> token = joinTokens.mint(count, joinTimeout);
             List<Server> servers =
-                provider.provision(new ProvisionRequest(count, memoryMb, cpuMillis, reason, ""));
+                provider.provision(
+                    new ProvisionRequest(
+                        count,
+                        memoryMb,
+                        cpuMillis,
+                        reason,
+                        token.map(JoinTokens.Token::token).orElse(""),
+                        token.map(JoinTokens.Token::caFingerprint).orElse("")));
             synchronized (this) {
               failures.reset();
               for (Server server : servers) {
@@ -236,6 +255,7 @@ public final class Fleet implements AutoCloseable {
                     + "): "
                     + reason,
                 Map.of("id", entry.id()));
+            released.accept(nodeName);
           } catch (ProviderException e) {
             providerError("release server " + entry.id() + " (" + nodeName + ")", e);
           }

@@ -2,9 +2,11 @@ package io.drover.controller.scheduling;
 
 import io.drover.common.errors.FailedPreconditionException;
 import io.drover.common.errors.InvalidArgumentException;
+import io.drover.controller.catalog.ArtifactPolicy;
 import io.drover.controller.catalog.Catalog;
 import io.drover.controller.catalog.CatalogException;
 import io.drover.controller.catalog.CatalogListener;
+import io.drover.controller.catalog.CatalogParser;
 import io.drover.controller.catalog.CatalogSource;
 import io.drover.controller.events.EventJournal;
 import io.drover.controller.events.EventKind;
@@ -29,6 +31,7 @@ public final class CatalogService implements AutoCloseable {
   private final Path baseDir;
   private final Scheduler scheduler;
   private final EventJournal events;
+  private final ArtifactPolicy artifacts;
   private final ExecutorService io =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -41,9 +44,15 @@ public final class CatalogService implements AutoCloseable {
   /**
    * @param source empty when no catalog is configured: nothing runs until one is
    * @param baseDir relative artifact paths are resolved against it
+   * @param artifacts what every artifact must name; a catalog that breaks it is rejected whole
    */
   public CatalogService(
-      Optional<CatalogSource> source, Path baseDir, Scheduler scheduler, EventJournal events) {
+      Optional<CatalogSource> source,
+      Path baseDir,
+      Scheduler scheduler,
+      EventJournal events,
+      ArtifactPolicy artifacts) {
+    this.artifacts = artifacts;
     this.source = source;
     this.baseDir = baseDir;
     this.scheduler = scheduler;
@@ -72,7 +81,11 @@ public final class CatalogService implements AutoCloseable {
         new CatalogListener() {
           @Override
           public void onChange(Catalog catalog) {
-            inForce(catalog, "changed in " + s.describe());
+            try {
+              inForce(catalog, "changed in " + s.describe());
+            } catch (CatalogException e) {
+              onInvalid(e);
+            }
           }
 
           @Override
@@ -101,6 +114,8 @@ public final class CatalogService implements AutoCloseable {
     return CompletableFuture.supplyAsync(
         () -> {
           try {
+            // Checked before the source stores it: a refused catalog changes nothing.
+            artifacts.check(CatalogParser.parse(name, yaml));
             Catalog catalog = source.get().apply(yaml, name);
             inForce(catalog, "applied from " + name);
             return catalog.services().size();
@@ -121,6 +136,7 @@ public final class CatalogService implements AutoCloseable {
   }
 
   private synchronized void inForce(Catalog catalog, String how) {
+    artifacts.check(catalog);
     String hash = catalog.contentHash();
     scheduler.plans(CatalogPlans.from(catalog, baseDir));
     if (!hash.equals(inForce)) {

@@ -45,10 +45,11 @@ class AccessControlTest {
       """
       services:
         - name: hello
-          artifact: {path: hello.jar}
+          artifact: {path: hello.jar, sha256: %s}
           entry: example.Hello
           replicas: {min: 1, max: 5, initial: 1}
-      """;
+      """
+          .formatted("ab".repeat(32));
   static final int CONTROL_LIMIT = 64 << 10;
 
   @RegisterExtension final Cluster cluster = new Cluster();
@@ -213,6 +214,30 @@ class AccessControlTest {
     assertThat(desired(control(adminToken))).isEqualTo(1);
     assertThat(audits())
         .anyMatch(e -> e.attributes().get("outcome").startsWith("RESOURCE_EXHAUSTED"));
+  }
+
+  @Test
+  void outsideDevModeACatalogWithoutSha256IsRefusedWholeAndChangesNothing() throws Exception {
+    String operator = create("deployer", "operator");
+    String unpinned =
+        CATALOG.replace(", sha256: " + "ab".repeat(32), "").replace("initial: 1", "initial: 3");
+    assertStatus(
+        () ->
+            control(operator)
+                .applyCatalog(
+                    ApplyCatalogRequest.newBuilder()
+                        .setYaml(unpinned)
+                        .setSourceName("unpinned.yaml")
+                        .build()),
+        Status.Code.INVALID_ARGUMENT,
+        "service hello: artifact.sha256 is required");
+    assertThat(desired(control(adminToken))).isEqualTo(1);
+    assertThat(Files.readString(dir.resolve("catalog.yaml"))).isEqualTo(CATALOG);
+    assertThat(controller.events().tail(200))
+        .anyMatch(
+            e ->
+                e.kind() == EventKind.CATALOG_REJECTED
+                    && e.message().contains("artifact.sha256 is required"));
   }
 
   private String create(String name, String role) {

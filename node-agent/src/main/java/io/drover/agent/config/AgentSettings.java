@@ -102,6 +102,12 @@ public final class AgentSettings {
           "on",
           "on: connect with mutual TLS (certificate in DATADIR/tls, obtained with joinToken);"
               + " off: plaintext, for a controller on loopback in dev mode");
+  public static final ConfigKey<String> TLS_SERVER_NAME =
+      ConfigKey.string(
+          "tls.serverName",
+          null,
+          "name the controller's certificate must carry, when the agent reaches the controller at"
+              + " an address the certificate does not name (default: the host of controller)");
 
   public static final List<ConfigKey<?>> ALL =
       List.of(
@@ -121,7 +127,8 @@ public final class AgentSettings {
           CONTAINERS_LOG_MAX_BYTES,
           JOIN_TOKEN,
           CA_FINGERPRINT,
-          TLS_MODE);
+          TLS_MODE,
+          TLS_SERVER_NAME);
 
   /** Every setting the agent accepts: its own ({@link #ALL}) and the metrics reporters'. */
   public static final List<ConfigKey<?>> ALL_WITH_METRICS =

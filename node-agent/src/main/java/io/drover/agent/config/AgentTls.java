@@ -12,16 +12,23 @@ import java.util.Optional;
  * @param enabled false for plaintext (dev mode, loopback)
  * @param joinToken traded for a certificate when the data dir holds none
  * @param caFingerprint the pinned cluster CA; required with a join token
+ * @param serverName the name the controller's certificate must carry, when it is not the host of
+ *     the controller address (an agent that reaches the controller through an address its
+ *     certificate does not name)
  */
 public record AgentTls(
-    boolean enabled, Optional<String> joinToken, Optional<String> caFingerprint) {
+    boolean enabled,
+    Optional<String> joinToken,
+    Optional<String> caFingerprint,
+    Optional<String> serverName) {
 
   public static AgentTls off() {
-    return new AgentTls(false, Optional.empty(), Optional.empty());
+    return new AgentTls(false, Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   public static AgentTls on(Optional<String> joinToken, Optional<String> caFingerprint) {
-    return new AgentTls(true, joinToken, caFingerprint.map(Fingerprints::normalize));
+    return new AgentTls(
+        true, joinToken, caFingerprint.map(Fingerprints::normalize), Optional.empty());
   }
 
   public static AgentTls from(Settings s) {
@@ -42,6 +49,9 @@ public record AgentTls(
                     + " is not a SHA-256 in hex (64 hex digits, colons allowed)");
           }
         });
-    return new AgentTls(true, s.find(AgentSettings.JOIN_TOKEN).map(String::trim), fingerprint);
+    Optional<String> serverName =
+        s.find(AgentSettings.TLS_SERVER_NAME).map(String::trim).filter(n -> !n.isEmpty());
+    return new AgentTls(
+        true, s.find(AgentSettings.JOIN_TOKEN).map(String::trim), fingerprint, serverName);
   }
 }

@@ -112,7 +112,7 @@ public final class ControllerLink implements AutoCloseable {
       Duration maxBackoff) {
     this(
         controller,
-        transport(NettyChannelBuilder.forAddress(controller.host(), controller.port()), tls)
+        transport(controller, tls)
             // Telemetry flows every second, but pings also find a dead peer when it does not.
             .keepAliveTime(10, TimeUnit.SECONDS)
             .keepAliveTimeout(5, TimeUnit.SECONDS)
@@ -128,8 +128,10 @@ public final class ControllerLink implements AutoCloseable {
         Backoff.withJitter(initialBackoff, maxBackoff));
   }
 
-  private static NettyChannelBuilder transport(NettyChannelBuilder builder, Optional<NodeTls> tls) {
-    return tls.isPresent() ? builder.sslContext(tls.get().sslContext()) : builder.usePlaintext();
+  private static NettyChannelBuilder transport(HostPort controller, Optional<NodeTls> tls) {
+    return tls.isPresent()
+        ? tls.get().channelTo(controller)
+        : NettyChannelBuilder.forAddress(controller.host(), controller.port()).usePlaintext();
   }
 
   private ControllerLink(

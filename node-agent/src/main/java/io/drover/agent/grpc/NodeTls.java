@@ -27,6 +27,7 @@ import java.security.KeyStore;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLEngine;
@@ -43,9 +44,27 @@ import javax.net.ssl.X509ExtendedTrustManager;
  */
 public final class NodeTls {
   private final AtomicReference<NodeCredentials> current;
+  private final Optional<String> serverName;
 
-  public NodeTls(NodeCredentials credentials) {
+  /**
+   * @param serverName the name the controller's certificate is checked against, when not the host
+   *     the agent dials
+   */
+  public NodeTls(NodeCredentials credentials, Optional<String> serverName) {
     this.current = new AtomicReference<>(credentials);
+    this.serverName = serverName;
+  }
+
+  /** A channel to the controller, checking its certificate against the expected name. */
+  public NettyChannelBuilder channelTo(HostPort controller) {
+    return named(NettyChannelBuilder.forAddress(controller.host(), controller.port()), serverName)
+        .sslContext(sslContext());
+  }
+
+  private static NettyChannelBuilder named(
+      NettyChannelBuilder builder, Optional<String> serverName) {
+    serverName.ifPresent(builder::overrideAuthority);
+    return builder;
   }
 
   public NodeCredentials credentials() {
@@ -79,7 +98,11 @@ public final class NodeTls {
    * @throws UnavailableException when the controller cannot be reached
    */
   public static NodeCredentials join(
-      HostPort controller, String token, String fingerprint, String nodeId) {
+      HostPort controller,
+      String token,
+      String fingerprint,
+      String nodeId,
+      Optional<String> serverName) {
     X509Certificate ca = fetchCa(controller);
     if (!Fingerprints.matches(ca, fingerprint)) {
       throw new UnauthenticatedException(
@@ -95,7 +118,7 @@ public final class NodeTls {
     ManagedChannel channel;
     try {
       channel =
-          NettyChannelBuilder.forAddress(controller.host(), controller.port())
+          named(NettyChannelBuilder.forAddress(controller.host(), controller.port()), serverName)
               .sslContext(
                   GrpcSslContexts.configure(
                           SslContextBuilder.forClient().trustManager(trusting(ca)))

@@ -130,12 +130,12 @@ public final class LocalServerProvider implements ServerProvider {
             ProviderException.Kind.QUOTA,
             "all " + maxServers + " local servers are in use (" + PREFIX + "maxServers)");
       }
-      started.add(start(slot));
+      started.add(start(slot, request));
     }
     return started;
   }
 
-  private Server start(int slot) throws ProviderException {
+  private Server start(int slot, ProvisionRequest request) throws ProviderException {
     String name = "local-" + slot;
     Path home = dir.resolve(name);
     String reach = controller;
@@ -164,11 +164,12 @@ public final class LocalServerProvider implements ServerProvider {
       if (exitWithController) {
         command.addAll(List.of("--exit-with-parent", Long.toString(ProcessHandle.current().pid())));
       }
-      Process process =
+      ProcessBuilder builder =
           new ProcessBuilder(ns == null ? command : ns.exec(command))
               .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("agent.log").toFile()))
-              .start();
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("agent.log").toFile()));
+      tlsEnvironment(builder.environment(), request);
+      Process process = builder.start();
       Files.writeString(
           home.resolve("agent.pid"), Long.toString(process.pid()), StandardCharsets.US_ASCII);
       return server(name, process.toHandle(), home);
@@ -179,6 +180,22 @@ public final class LocalServerProvider implements ServerProvider {
       throw new ProviderException(
           ProviderException.Kind.OTHER, "cannot start agent " + name + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * With a join token the agent joins over TLS as any other; it dials the controller at an address
+   * of this machine, which the controller's certificate names as {@code localhost}. In the
+   * environment, not in the arguments, so that the token does not show in the process list.
+   */
+  private static void tlsEnvironment(Map<String, String> env, ProvisionRequest request) {
+    if (request.joinToken().isEmpty()) {
+      env.put("DROVER_TLS_MODE", "off");
+      return;
+    }
+    env.put("DROVER_TLS_MODE", "on");
+    env.put("DROVER_JOIN_TOKEN", request.joinToken());
+    env.put("DROVER_CA_FINGERPRINT", request.caFingerprint());
+    env.put("DROVER_TLS_SERVER_NAME", "localhost");
   }
 
   /**

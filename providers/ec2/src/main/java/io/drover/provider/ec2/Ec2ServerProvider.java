@@ -185,7 +185,8 @@ public final class Ec2ServerProvider implements ServerProvider {
                         settings.installCommand(),
                         context.controllerAddress(),
                         nodeName,
-                        request.joinToken())))
+                        request.joinToken(),
+                        request.caFingerprint())))
             .tagSpecifications(
                 TagSpecification.builder().resourceType(ResourceType.INSTANCE).tags(tags).build());
     settings.subnetId().ifPresent(run::subnetId);

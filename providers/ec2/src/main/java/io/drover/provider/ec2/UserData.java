@@ -11,7 +11,11 @@ final class UserData {
   private UserData() {}
 
   static String script(
-      String installCommand, String controllerAddress, String nodeName, String joinToken) {
+      String installCommand,
+      String controllerAddress,
+      String nodeName,
+      String joinToken,
+      String caFingerprint) {
     StringBuilder line =
         new StringBuilder(installCommand)
             .append(" --controller ")
@@ -20,6 +24,9 @@ final class UserData {
             .append(quote(nodeName));
     if (joinToken != null && !joinToken.isEmpty()) {
       line.append(" --join-token ").append(quote(joinToken));
+    }
+    if (caFingerprint != null && !caFingerprint.isEmpty()) {
+      line.append(" --ca-fingerprint ").append(quote(caFingerprint));
     }
     return "#!/bin/sh\n"
         + "# Written by the Drover ec2 provider: starts the node agent "

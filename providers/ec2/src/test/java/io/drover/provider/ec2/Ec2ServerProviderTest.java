@@ -110,7 +110,8 @@ class Ec2ServerProviderTest extends ServerProviderContract {
   // ---- provision ----
 
   @Test
-  void provisionTagsTheInstanceAndHandsTheAgentItsControllerNameAndToken() throws Exception {
+  void provisionTagsTheInstanceAndHandsTheAgentItsControllerNameTokenAndCaFingerprint()
+      throws Exception {
     Server server = provider().provision(request(1)).get(0);
 
     assertThat(server.nodeName()).matches("ec2-[0-9a-f]{8}");
@@ -131,7 +132,7 @@ class Ec2ServerProviderTest extends ServerProviderContract {
                 + "set -eu\n"
                 + "drover agent --controller '10.0.0.10:7400' --name '"
                 + server.nodeName()
-                + "' --join-token 'token-123'\n");
+                + "' --join-token 'token-123' --ca-fingerprint 'ab12'\n");
     assertThat(instance.launchTemplate()).isEqualTo(DEFAULT_TEMPLATE_ID);
     assertThat(instance.launchTemplateVersion()).isEqualTo("$Default");
     assertThat(instance.instanceType()).isEqualTo(Ec2Emulator.DEFAULT_TEMPLATE_TYPE);
@@ -164,7 +165,7 @@ class Ec2ServerProviderTest extends ServerProviderContract {
     s.put("installCommand", "curl -fsSL https://example.org/drover.sh | sh -s --");
     ServerProvider p = create(s, CLUSTER);
 
-    Server server = p.provision(new ProvisionRequest(1, 512, 500, "", "")).get(0);
+    Server server = p.provision(new ProvisionRequest(1, 512, 500, "", "", "")).get(0);
 
     EmulatedInstance instance = emulator.instance(server.id()).orElseThrow();
     assertThat(instance.userData())

@@ -50,7 +50,8 @@ public abstract class ServerProviderContract {
   protected void clearFaults() throws Exception {}
 
   protected ProvisionRequest request(int count) {
-    return new ProvisionRequest(count, 512 * count, 500 * count, "contract test", "token-123");
+    return new ProvisionRequest(
+        count, 512 * count, 500 * count, "contract test", "token-123", "ab12");
   }
 
   /** The provider of this test, opened on first use. */
