@@ -18,6 +18,7 @@ import io.drover.controller.grpc.ArtifactsGrpcService;
 import io.drover.controller.grpc.ControlGrpcService;
 import io.drover.controller.grpc.GrpcServer;
 import io.drover.controller.http.WebRoutes;
+import io.drover.controller.logs.LogRouter;
 import io.drover.controller.metrics.ControllerMetrics;
 import io.drover.controller.nodes.EpochLedger;
 import io.drover.controller.nodes.NodeRegistry;
@@ -131,7 +132,13 @@ public final class Controller implements AutoCloseable {
                       scheduler,
                       config.telemetryInterval(),
                       config.maxMessageBytes()),
-                  new ControlGrpcService(nodes, events, scheduler, catalog, startedAt),
+                  new ControlGrpcService(
+                      nodes,
+                      events,
+                      scheduler,
+                      catalog,
+                      new LogRouter(scheduler, nodes),
+                      startedAt),
                   new ArtifactsGrpcService(artifacts, io)));
     } catch (RuntimeException e) {
       scheduler.close();

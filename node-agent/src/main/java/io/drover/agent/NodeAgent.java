@@ -14,6 +14,8 @@ import io.drover.agent.grpc.LinkStatus;
 import io.drover.agent.identity.DataDirLock;
 import io.drover.agent.identity.NodeIdentity;
 import io.drover.agent.inventory.InventoryProbe;
+import io.drover.agent.logs.InstanceLogs;
+import io.drover.agent.logs.LogStreams;
 import io.drover.agent.metrics.AgentMetrics;
 import io.drover.agent.telemetry.ContainerSampler;
 import io.drover.agent.telemetry.TelemetrySampler;
@@ -113,6 +115,8 @@ public final class NodeAgent implements AutoCloseable {
             () -> containerSampler.sample(supervisor.reports(), supervisor.reportedMetrics()),
             commands::handle,
             this::welcomed,
+            new LogStreams(
+                new InstanceLogs(config.dataDir().resolve("containers"), supervisor::helloReports)),
             config.reconnectInitialBackoff(),
             config.reconnectMaxBackoff());
     forward.link = link;

@@ -8,6 +8,11 @@ import io.drover.controller.containers.ContainerLoad;
 import io.drover.controller.containers.ContainerView;
 import io.drover.controller.events.EventJournal;
 import io.drover.controller.events.EventKind;
+import io.drover.controller.logs.LogEnding;
+import io.drover.controller.logs.LogRequest;
+import io.drover.controller.logs.LogSink;
+import io.drover.controller.logs.LogSubscription;
+import io.drover.controller.logs.SessionLogs;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -34,6 +39,9 @@ public final class AgentSession {
   private volatile String nodeId;
   private String nodeName;
   private volatile long epoch;
+
+  /** The logs this session reads for readers; set with the hello, once the node has a name. */
+  private volatile SessionLogs logs;
 
   /** Set once the welcome is on the stream; no command may go before it. */
   private volatile boolean welcomed;
@@ -71,6 +79,8 @@ public final class AgentSession {
     epoch = registry.open(hello, peerHost, this);
     nodeId = hello.nodeId();
     nodeName = hello.nodeName();
+    long sessionEpoch = epoch;
+    logs = new SessionLogs(nodeName, message -> handle.deliverLog(sessionEpoch, message));
     welcome.accept(epoch);
     welcomed = true;
     agentEvents.sessionOpened(nodeId, epoch, containers);
@@ -133,9 +143,41 @@ public final class AgentSession {
     return result;
   }
 
+  /**
+   * Asks the agent for an instance's log.
+   *
+   * @param lastContainerId the container last seen running the instance; empty when unknown
+   */
+  public LogSubscription openLog(LogRequest request, String lastContainerId, LogSink sink) {
+    SessionLogs open = logs;
+    if (open == null) {
+      throw new IllegalStateException("a log was asked of a session before its hello");
+    }
+    // A session that ends meanwhile fails this log too: SessionLogs checks after it is listed.
+    return open.open(request, lastContainerId, sink);
+  }
+
+  /** A piece of a log the agent reads for a reader. */
+  public void logData(long messageEpoch, long streamId, String containerId, byte[] data) {
+    requireSession("log_data", messageEpoch);
+    registry.touch(nodeId, epoch);
+    logs.data(streamId, containerId, data);
+  }
+
+  /** The agent ended a log. */
+  public void logEnded(long messageEpoch, long streamId, LogEnding ending, String message) {
+    requireSession("log_data", messageEpoch);
+    registry.touch(nodeId, epoch);
+    logs.ended(streamId, ending, message);
+  }
+
   /** Closes the stream because the node opened a newer one. */
   void supersede(String reason) {
     handle.supersede(reason);
+    SessionLogs open = logs;
+    if (open != null) {
+      open.closeAll();
+    }
   }
 
   public long epoch() {
@@ -159,6 +201,10 @@ public final class AgentSession {
       }
     }
     failPending();
+    SessionLogs open = logs;
+    if (open != null) {
+      open.closeAll();
+    }
   }
 
   private void failPending() {
