@@ -139,7 +139,8 @@ final class LogChunkWriter implements LogSink {
         owed += written;
       }
     }
-    if (open != null && written > 0 && !done) {
+    // After the end this reaches no agent: the session drops credits of logs no longer open.
+    if (open != null && written > 0) {
       open.passedOn(written);
     }
   }
