@@ -107,6 +107,9 @@ public final class NodeAgent implements AutoCloseable {
         ContainerLinkServer.start(c.linkListen(), config.dataDir().resolve("run"), supervisor);
     linkServer.server = containerLinks;
     CommandHandler commands = new CommandHandler(supervisor);
+    LogStreams logStreams =
+        new LogStreams(
+            new InstanceLogs(config.dataDir().resolve("containers"), supervisor::helloReports));
     this.link =
         new ControllerLink(
             config.controller(),
@@ -115,13 +118,13 @@ public final class NodeAgent implements AutoCloseable {
             () -> containerSampler.sample(supervisor.reports(), supervisor.reportedMetrics()),
             commands::handle,
             this::welcomed,
-            new LogStreams(
-                new InstanceLogs(config.dataDir().resolve("containers"), supervisor::helloReports)),
+            logStreams,
             config.reconnectInitialBackoff(),
             config.reconnectMaxBackoff());
     forward.link = link;
     blobs.fetcher = new GrpcBlobFetcher(link.channel(), io);
-    this.metrics = new AgentMetrics(metricsConfig, supervisor::reports, link::status);
+    this.metrics =
+        new AgentMetrics(metricsConfig, supervisor::reports, link::status, logStreams::active);
     Map<String, java.util.function.Supplier<HttpResponse>> routes = new HashMap<>();
     routes.put("/healthz", this::health);
     if (metrics.prometheusEnabled()) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.drover.testing.ProcessCleanupExtension;
 import io.drover.v1.Instance;
+import io.drover.v1.ListNodesRequest;
 import io.drover.v1.StreamLogsRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -16,6 +17,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,10 +83,19 @@ class LogsIT {
       await()
           .atMost(Duration.ofSeconds(30))
           .until(() -> follow.output().contains("hello " + id + ": GET /written-after"));
+      int agentHttp =
+          cluster
+              .control()
+              .listNodes(ListNodesRequest.getDefaultInstance())
+              .getNodes(0)
+              .getHttpPort();
+      assertThat(logStreams(agentHttp)).as("logs the agent reads").isEqualTo(1);
+      // SIGTERM, as Ctrl-C: the CLI cancels its call, and the agent stops reading.
       follow.process().destroy();
       assertThat(follow.waitForExit(Duration.ofSeconds(20)))
           .as("the following CLI exits when stopped")
           .isTrue();
+      await().atMost(Duration.ofSeconds(10)).until(() -> logStreams(agentHttp) == 0);
 
       // --follow ends by itself, with exit 0 and a reason, once the instance is gone.
       DroverProcesses.Daemon untilGone =
@@ -107,6 +119,21 @@ class LogsIT {
           .startsWith("drover: instance " + id + " no longer runs on this node")
           .contains("node-1");
     }
+  }
+
+  /** The agent's {@code drover_agent_log_streams}, from its Prometheus endpoint. */
+  private static int logStreams(int agentHttpPort) throws Exception {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    String metrics =
+        http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agentHttpPort + "/metrics"))
+                    .timeout(Duration.ofSeconds(5))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    Matcher value = Pattern.compile("(?m)^drover_agent_log_streams ([0-9.]+)$").matcher(metrics);
+    assertThat(value.find()).as("drover_agent_log_streams in the agent's metrics").isTrue();
+    return (int) Double.parseDouble(value.group(1));
   }
 
   private static int get(Instance instance, String path) throws Exception {
