@@ -39,8 +39,11 @@ class LogsIT {
           TestCluster.helloCatalog(
               dir,
               "replicas: {min: 0, max: 2, initial: 1}",
-              "systemProperties: {hello.logRequests: \"true\"}"));
-      cluster.startAgent("node-1", "20000-20999");
+              "systemProperties: {hello.logRequests: \"true\"}"),
+          // The agent is killed and started again below: its node must not be declared lost.
+          "--lost-after",
+          "60s");
+      DroverProcesses.Daemon agent = cluster.startAgent("node-1", "20000-20999");
       await()
           .atMost(Duration.ofSeconds(90))
           .ignoreExceptions()
@@ -96,6 +99,32 @@ class LogsIT {
           .as("the following CLI exits when stopped")
           .isTrue();
       await().atMost(Duration.ofSeconds(10)).until(() -> logStreams(agentHttp) == 0);
+
+      // The agent goes away during a follow: the CLI fails with UNAVAILABLE naming the node.
+      DroverProcesses.Daemon cutOff =
+          drover.start("logs", id, "--follow", "--controller", controller);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> cutOff.output().contains("listening on port"));
+      agent.process().destroyForcibly();
+      assertThat(cutOff.waitForExit(Duration.ofSeconds(30)))
+          .as("the follow ends when the agent disconnects")
+          .isTrue();
+      assertThat(cutOff.process().exitValue()).as(cutOff.output()).isEqualTo(1);
+      assertThat(cutOff.output())
+          .contains(
+              "drover: UNAVAILABLE: node node-1: its agent is disconnected; the log of instance "
+                  + id
+                  + " ends here");
+      // A new agent adopts the container (kill -9 of the agent kills no container): the log is
+      // there again.
+      cluster.startAgent("node-1", "20000-20999");
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  drover.run("logs", id, "--tail", "1", "--controller", controller).exitCode()
+                      == 0);
 
       // --follow ends by itself, with exit 0 and a reason, once the instance is gone.
       DroverProcesses.Daemon untilGone =
