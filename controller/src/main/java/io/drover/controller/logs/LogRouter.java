@@ -78,6 +78,9 @@ public final class LogRouter {
                             + " is "
                             + node.map(n -> n.state().name()).orElse("unknown")
                             + ": its agent is not connected, so its log cannot be read now"));
-    return session.openLog(request, instance.containerId(), sink);
+    return session
+        .openLog(request, instance.containerId(), sink)
+        .orElseThrow(
+            () -> new UnavailableException("node " + name + ": its agent is still connecting"));
   }
 }

@@ -15,6 +15,7 @@ import io.drover.controller.logs.LogSubscription;
 import io.drover.controller.logs.SessionLogs;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,7 +41,7 @@ public final class AgentSession {
   private String nodeName;
   private volatile long epoch;
 
-  /** The logs this session reads for readers; set with the hello, once the node has a name. */
+  /** The logs this session reads for readers; set once the welcome is on the stream. */
   private volatile SessionLogs logs;
 
   /** Set once the welcome is on the stream; no command may go before it. */
@@ -79,10 +80,11 @@ public final class AgentSession {
     epoch = registry.open(hello, peerHost, this);
     nodeId = hello.nodeId();
     nodeName = hello.nodeName();
-    long sessionEpoch = epoch;
-    logs = new SessionLogs(nodeName, message -> handle.deliverLog(sessionEpoch, message));
     welcome.accept(epoch);
     welcomed = true;
+    // Like commands, log requests may only follow the welcome.
+    long sessionEpoch = epoch;
+    logs = new SessionLogs(nodeName, message -> handle.deliverLog(sessionEpoch, message));
     agentEvents.sessionOpened(nodeId, epoch, containers);
     return epoch;
   }
@@ -147,14 +149,13 @@ public final class AgentSession {
    * Asks the agent for an instance's log.
    *
    * @param lastContainerId the container last seen running the instance; empty when unknown
+   * @return empty while the session is not yet welcomed
    */
-  public LogSubscription openLog(LogRequest request, String lastContainerId, LogSink sink) {
+  public Optional<LogSubscription> openLog(
+      LogRequest request, String lastContainerId, LogSink sink) {
     SessionLogs open = logs;
-    if (open == null) {
-      throw new IllegalStateException("a log was asked of a session before its hello");
-    }
     // A session that ends meanwhile fails this log too: SessionLogs checks after it is listed.
-    return open.open(request, lastContainerId, sink);
+    return open == null ? Optional.empty() : Optional.of(open.open(request, lastContainerId, sink));
   }
 
   /** A piece of a log the agent reads for a reader. */
