@@ -10,6 +10,7 @@ import io.drover.cli.client.CordonCommand;
 import io.drover.cli.client.DrainCommand;
 import io.drover.cli.client.EventsCommand;
 import io.drover.cli.client.InstancesCommand;
+import io.drover.cli.client.LogsCommand;
 import io.drover.cli.client.NodeCommand;
 import io.drover.cli.client.NodesCommand;
 import io.drover.cli.client.ScaleCommand;
@@ -89,6 +90,7 @@ public final class DroverCommand implements Runnable {
           new CordonCommand.Uncordon(),
           new DrainCommand(),
           new EventsCommand(),
+          new LogsCommand(),
           new TopCommand()
         }) {
       verb.outerOptions(top.options);

@@ -27,6 +27,7 @@ import io.drover.controller.grpc.GrpcServer;
 import io.drover.controller.grpc.JoinGrpcService;
 import io.drover.controller.grpc.ServerTls;
 import io.drover.controller.http.WebRoutes;
+import io.drover.controller.logs.LogRouter;
 import io.drover.controller.metrics.ControllerMetrics;
 import io.drover.controller.nodes.EpochLedger;
 import io.drover.controller.nodes.Node;
@@ -160,7 +161,13 @@ public final class Controller implements AutoCloseable {
                       config.maxMessageBytes(),
                       accessConfig.agentTelemetryPerSecond(),
                       accessConfig.agentReportsPerSecond()),
-                  new ControlGrpcService(nodes, events, scheduler, catalog, startedAt),
+                  new ControlGrpcService(
+                      nodes,
+                      events,
+                      scheduler,
+                      catalog,
+                      new LogRouter(scheduler, nodes),
+                      startedAt),
                   new ArtifactsGrpcService(artifacts, io),
                   new AccessGrpcService(access)));
       Optional<ServerTls> serverTls = Optional.empty();

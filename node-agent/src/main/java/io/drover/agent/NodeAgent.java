@@ -17,6 +17,8 @@ import io.drover.agent.grpc.NodeTls;
 import io.drover.agent.identity.DataDirLock;
 import io.drover.agent.identity.NodeIdentity;
 import io.drover.agent.inventory.InventoryProbe;
+import io.drover.agent.logs.InstanceLogs;
+import io.drover.agent.logs.LogStreams;
 import io.drover.agent.metrics.AgentMetrics;
 import io.drover.agent.security.NodeCredentials;
 import io.drover.agent.telemetry.ContainerSampler;
@@ -121,6 +123,9 @@ public final class NodeAgent implements AutoCloseable {
         ContainerLinkServer.start(c.linkListen(), config.dataDir().resolve("run"), supervisor);
     linkServer.server = containerLinks;
     CommandHandler commands = new CommandHandler(supervisor);
+    LogStreams logStreams =
+        new LogStreams(
+            new InstanceLogs(config.dataDir().resolve("containers"), supervisor::helloReports));
     this.link =
         new ControllerLink(
             config.controller(),
@@ -130,12 +135,14 @@ public final class NodeAgent implements AutoCloseable {
             () -> containerSampler.sample(supervisor.reports(), supervisor.reportedMetrics()),
             commands::handle,
             this::welcomed,
+            logStreams,
             config.reconnectInitialBackoff(),
             config.reconnectMaxBackoff());
     forward.link = link;
     this.renewer = tls.map(t -> new CertificateRenewer(t, link.channel(), config.dataDir()));
     blobs.fetcher = new GrpcBlobFetcher(link.channel(), io);
-    this.metrics = new AgentMetrics(metricsConfig, supervisor::reports, link::status);
+    this.metrics =
+        new AgentMetrics(metricsConfig, supervisor::reports, link::status, logStreams::active);
     Map<String, java.util.function.Supplier<HttpResponse>> routes = new HashMap<>();
     routes.put("/healthz", this::health);
     if (metrics.prometheusEnabled()) {

@@ -38,6 +38,7 @@ public final class MethodRoles {
     read("drover.v1.Control/ListServices");
     read("drover.v1.Control/ListInstances");
     read("drover.v1.Control/ListContainers");
+    read("drover.v1.Control/StreamLogs");
     change("drover.v1.Control/ApplyCatalog", Role.OPERATOR);
     change("drover.v1.Control/ScaleService", Role.OPERATOR);
     change("drover.v1.Control/CordonNode", Role.OPERATOR);

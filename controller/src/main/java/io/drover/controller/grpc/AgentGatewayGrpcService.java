@@ -8,6 +8,7 @@ import io.drover.common.grpc.StatusMapping;
 import io.drover.controller.agents.AgentCommand;
 import io.drover.controller.agents.AgentEvents;
 import io.drover.controller.events.EventJournal;
+import io.drover.controller.logs.AgentLogMessage;
 import io.drover.controller.nodes.AgentSession;
 import io.drover.controller.nodes.NodeRegistry;
 import io.drover.controller.nodes.SessionHandle;
@@ -136,6 +137,11 @@ public final class AgentGatewayGrpcService extends AgentGatewayGrpc.AgentGateway
                       .setCommand(ContainerConverters.command(commandId, command))
                       .build());
             }
+
+            @Override
+            public boolean deliverLog(long epoch, AgentLogMessage message) {
+              return out.send(LogConverters.toAgent(epoch, message));
+            }
           };
       this.session = new AgentSession(registry, events, agentEvents, peerHost, handle);
     }
@@ -209,6 +215,24 @@ public final class AgentGatewayGrpcService extends AgentGatewayGrpc.AgentGateway
                       "error.error", message.getError().getError(), ProtoLimits.LONG_TEXT));
           case COMMAND_RESULT ->
               session.commandResult(epoch, ContainerConverters.outcome(message.getCommandResult()));
+          case LOG_DATA -> {
+            var data = message.getLogData();
+            if (data.hasEnd()) {
+              session.logEnded(
+                  epoch,
+                  data.getStreamId(),
+                  LogConverters.ending(data.getEnd()),
+                  ProtoLimits.text(
+                      "log_data.end.message", data.getEnd().getMessage(), ProtoLimits.LONG_TEXT));
+            } else {
+              session.logData(
+                  epoch,
+                  data.getStreamId(),
+                  ProtoLimits.text(
+                      "log_data.container_id", data.getContainerId(), ProtoLimits.SHORT_TEXT),
+                  LogConverters.data(data));
+            }
+          }
           case BODY_NOT_SET -> throw new InvalidArgumentException("AgentMessage.body", "is empty");
         }
       } catch (RuntimeException e) {

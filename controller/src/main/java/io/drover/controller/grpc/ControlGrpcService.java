@@ -5,6 +5,8 @@ import io.drover.common.errors.InvalidArgumentException;
 import io.drover.common.grpc.OutboundStream;
 import io.drover.common.grpc.StatusMapping;
 import io.drover.controller.events.EventJournal;
+import io.drover.controller.logs.LogRequest;
+import io.drover.controller.logs.LogRouter;
 import io.drover.controller.nodes.Node;
 import io.drover.controller.nodes.NodeRegistry;
 import io.drover.controller.nodes.NodeState;
@@ -28,8 +30,10 @@ import io.drover.v1.ListNodesRequest;
 import io.drover.v1.ListNodesResponse;
 import io.drover.v1.ListServicesRequest;
 import io.drover.v1.ListServicesResponse;
+import io.drover.v1.LogChunk;
 import io.drover.v1.ScaleServiceRequest;
 import io.drover.v1.ServiceStatus;
+import io.drover.v1.StreamLogsRequest;
 import io.drover.v1.WatchEventsRequest;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -39,6 +43,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -50,10 +55,14 @@ public final class ControlGrpcService extends ControlGrpc.ControlImplBase {
 
   static final int MAX_TAIL = 100_000;
 
+  /** Lines of a log sent when the request names no number. */
+  static final int DEFAULT_TAIL_LINES = 100;
+
   private final NodeRegistry nodes;
   private final EventJournal events;
   private final Scheduler scheduler;
   private final CatalogService catalog;
+  private final LogRouter logs;
   private final Instant startedAt;
 
   public ControlGrpcService(
@@ -61,11 +70,13 @@ public final class ControlGrpcService extends ControlGrpc.ControlImplBase {
       EventJournal events,
       Scheduler scheduler,
       CatalogService catalog,
+      LogRouter logs,
       Instant startedAt) {
     this.nodes = nodes;
     this.events = events;
     this.scheduler = scheduler;
     this.catalog = catalog;
+    this.logs = logs;
     this.startedAt = startedAt;
   }
 
@@ -319,5 +330,29 @@ public final class ControlGrpcService extends ControlGrpc.ControlImplBase {
     if (!request.getFollow()) {
       out.complete();
     }
+  }
+
+  @Override
+  public void streamLogs(StreamLogsRequest request, StreamObserver<LogChunk> response) {
+    LogChunkWriter writer = new LogChunkWriter((ServerCallStreamObserver<LogChunk>) response);
+    int tail = request.hasTailLines() ? request.getTailLines() : DEFAULT_TAIL_LINES;
+    logs.open(new LogRequest(request.getInstanceId().strip(), request.getFollow(), tail), writer)
+        .whenComplete(
+            (subscription, error) -> {
+              if (error == null) {
+                writer.attach(subscription);
+              } else {
+                writer.failed(
+                    error instanceof CompletionException && error.getCause() != null
+                        ? asRuntime(error.getCause())
+                        : asRuntime(error));
+              }
+            });
+  }
+
+  private static RuntimeException asRuntime(Throwable error) {
+    return error instanceof RuntimeException runtime
+        ? runtime
+        : new CompletionException(error.getMessage(), error);
   }
 }

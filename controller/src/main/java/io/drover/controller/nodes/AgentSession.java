@@ -8,8 +8,14 @@ import io.drover.controller.containers.ContainerLoad;
 import io.drover.controller.containers.ContainerView;
 import io.drover.controller.events.EventJournal;
 import io.drover.controller.events.EventKind;
+import io.drover.controller.logs.LogEnding;
+import io.drover.controller.logs.LogRequest;
+import io.drover.controller.logs.LogSink;
+import io.drover.controller.logs.LogSubscription;
+import io.drover.controller.logs.SessionLogs;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,6 +40,9 @@ public final class AgentSession {
   private volatile String nodeId;
   private String nodeName;
   private volatile long epoch;
+
+  /** The logs this session reads for readers; set once the welcome is on the stream. */
+  private volatile SessionLogs logs;
 
   /** Set once the welcome is on the stream; no command may go before it. */
   private volatile boolean welcomed;
@@ -73,6 +82,9 @@ public final class AgentSession {
     nodeName = hello.nodeName();
     welcome.accept(epoch);
     welcomed = true;
+    // Like commands, log requests may only follow the welcome.
+    long sessionEpoch = epoch;
+    logs = new SessionLogs(nodeName, message -> handle.deliverLog(sessionEpoch, message));
     agentEvents.sessionOpened(nodeId, epoch, containers);
     return epoch;
   }
@@ -133,9 +145,40 @@ public final class AgentSession {
     return result;
   }
 
+  /**
+   * Asks the agent for an instance's log.
+   *
+   * @param lastContainerId the container last seen running the instance; empty when unknown
+   * @return empty while the session is not yet welcomed
+   */
+  public Optional<LogSubscription> openLog(
+      LogRequest request, String lastContainerId, LogSink sink) {
+    SessionLogs open = logs;
+    // A session that ends meanwhile fails this log too: SessionLogs checks after it is listed.
+    return open == null ? Optional.empty() : Optional.of(open.open(request, lastContainerId, sink));
+  }
+
+  /** A piece of a log the agent reads for a reader. */
+  public void logData(long messageEpoch, long streamId, String containerId, byte[] data) {
+    requireSession("log_data", messageEpoch);
+    registry.touch(nodeId, epoch);
+    logs.data(streamId, containerId, data);
+  }
+
+  /** The agent ended a log. */
+  public void logEnded(long messageEpoch, long streamId, LogEnding ending, String message) {
+    requireSession("log_data", messageEpoch);
+    registry.touch(nodeId, epoch);
+    logs.ended(streamId, ending, message);
+  }
+
   /** Closes the stream because the node opened a newer one. */
   void supersede(String reason) {
     handle.supersede(reason);
+    SessionLogs open = logs;
+    if (open != null) {
+      open.closeAll();
+    }
   }
 
   public long epoch() {
@@ -159,6 +202,10 @@ public final class AgentSession {
       }
     }
     failPending();
+    SessionLogs open = logs;
+    if (open != null) {
+      open.closeAll();
+    }
   }
 
   private void failPending() {

@@ -389,6 +389,19 @@ public final class NodeRegistry {
     return session.send(command);
   }
 
+  /** The node's open session, if it is connected. */
+  public Optional<AgentSession> session(String nodeId) {
+    Entry entry = nodes.get(nodeId);
+    if (entry == null) {
+      return Optional.empty();
+    }
+    synchronized (entry) {
+      return entry.state != null && entry.state.connected()
+          ? Optional.ofNullable(entry.session)
+          : Optional.empty();
+    }
+  }
+
   /**
    * Marks a node as taking no new instances, or takes the mark away.
    *

@@ -1,6 +1,7 @@
 package io.drover.controller.nodes;
 
 import io.drover.controller.agents.AgentCommand;
+import io.drover.controller.logs.AgentLogMessage;
 
 /** The domain's hold on one agent stream. Implementations must not block. */
 public interface SessionHandle {
@@ -13,4 +14,11 @@ public interface SessionHandle {
    * @return false if the stream is closed or too far behind to take it
    */
   boolean deliver(String commandId, long epoch, AgentCommand command);
+
+  /**
+   * Writes a message about a log the agent reads (open, credit, cancel) to the stream.
+   *
+   * @return false if the stream is closed or too far behind to take it
+   */
+  boolean deliverLog(long epoch, AgentLogMessage message);
 }

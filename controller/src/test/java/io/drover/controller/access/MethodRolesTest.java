@@ -31,6 +31,7 @@ class MethodRolesTest {
             AgentGatewayGrpc.getServiceDescriptor(),
             ArtifactsGrpc.getServiceDescriptor(),
             AccessGrpc.getServiceDescriptor(),
+            io.drover.v1.JoinGrpc.getServiceDescriptor(),
             io.grpc.health.v1.HealthGrpc.getServiceDescriptor())
         .map(ServiceDescriptor::getMethods)
         .flatMap(java.util.Collection::stream)

@@ -32,6 +32,7 @@ class LayeringTest {
             "io.drover.controller.ports..",
             "io.drover.controller.artifacts..",
             "io.drover.controller.catalog..",
+            "io.drover.controller.logs..",
             "io.drover.controller.state..")
         .should()
         .dependOnClassesThat()
@@ -52,6 +53,7 @@ class LayeringTest {
             "io.drover.controller.scheduling..",
             "io.drover.controller.ports..",
             "io.drover.controller.artifacts..",
+            "io.drover.controller.logs..",
             "io.drover.controller.state..")
         .should()
         .dependOnClassesThat()
@@ -70,7 +72,8 @@ class LayeringTest {
             "io.drover.agent.telemetry..",
             "io.drover.agent.containers..",
             "io.drover.agent.artifacts..",
-            "io.drover.agent.commands..")
+            "io.drover.agent.commands..",
+            "io.drover.agent.logs..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("io.grpc..")

@@ -9,6 +9,7 @@ import io.drover.controller.agents.AgentEvents;
 import io.drover.controller.events.Event;
 import io.drover.controller.events.EventJournal;
 import io.drover.controller.events.EventKind;
+import io.drover.controller.logs.AgentLogMessage;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -120,6 +121,11 @@ class FailureDetectionTest {
 
               @Override
               public boolean deliver(String commandId, long epoch, AgentCommand command) {
+                return true;
+              }
+
+              @Override
+              public boolean deliverLog(long epoch, AgentLogMessage message) {
                 return true;
               }
             });

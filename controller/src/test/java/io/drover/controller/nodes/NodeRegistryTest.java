@@ -10,6 +10,7 @@ import io.drover.controller.agents.AgentCommand;
 import io.drover.controller.agents.AgentEvents;
 import io.drover.controller.events.EventJournal;
 import io.drover.controller.events.EventKind;
+import io.drover.controller.logs.AgentLogMessage;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -138,6 +139,11 @@ class NodeRegistryTest {
 
           @Override
           public boolean deliver(String commandId, long epoch, AgentCommand command) {
+            return true;
+          }
+
+          @Override
+          public boolean deliverLog(long epoch, AgentLogMessage message) {
             return true;
           }
         });

@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * workers (default 4). {@code GET /work?ms=N} answers after N milliseconds (default 50), like an
  * I/O-bound handler; the gauge {@code inflight} counts requests in progress, a metric the
  * autoscaler can track. With {@code hello.overloadEndpoint=true}, {@code GET /overload} reports
- * overload at once (benchmarks use it).
+ * overload at once (benchmarks use it). With {@code hello.logRequests=true}, each request writes
+ * one line to the service's output (its log), such as {@code hello hello-1: GET /}.
  */
 public final class HelloService implements MicroService {
   public static final String P99_THRESHOLD_MS = "hello.overload.p99Ms";
@@ -45,6 +46,9 @@ public final class HelloService implements MicroService {
 
   /** With {@code true}, GET /crash ends the JVM at once with exit code 3 (for recovery tests). */
   public static final String CRASH_ENDPOINT = "hello.crashEndpoint";
+
+  /** With {@code true}, every request writes a line to standard output (the container log). */
+  public static final String LOG_REQUESTS = "hello.logRequests";
 
   static final long REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
 
@@ -89,6 +93,8 @@ public final class HelloService implements MicroService {
     boolean overloadEndpoint = Boolean.getBoolean(OVERLOAD_ENDPOINT);
     boolean errorEndpoint = Boolean.getBoolean(ERROR_ENDPOINT);
     boolean crashEndpoint = Boolean.getBoolean(CRASH_ENDPOINT);
+    boolean logRequests = Boolean.getBoolean(LOG_REQUESTS);
+    String instanceId = context.instanceId();
     // Everything a request needs exists before the port accepts.
     checker = Executors.newSingleThreadScheduledExecutor(named("hello-overload"));
     server.createContext(
@@ -97,6 +103,10 @@ public final class HelloService implements MicroService {
           inflight.incrementAndGet();
           try (Timer.Context ignored = requests.time()) {
             String path = exchange.getRequestURI().getPath();
+            if (logRequests) {
+              System.out.println(
+                  "hello " + instanceId + ": " + exchange.getRequestMethod() + " " + path);
+            }
             if ("/".equals(path)) {
               respond(exchange, 200, greeting);
             } else if ("/work".equals(path)) {

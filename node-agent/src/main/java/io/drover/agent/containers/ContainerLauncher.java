@@ -17,6 +17,10 @@ import java.util.function.Supplier;
  */
 public final class ContainerLauncher {
   static final String MAIN_CLASS = "io.drover.container.ContainerMain";
+
+  /** The file, in the container's directory, its service's output goes to (rotated by size). */
+  public static final String SERVICE_LOG = "service.log";
+
   private static final Path SETSID = Path.of("/usr/bin/setsid");
 
   private final String defaultJava;
@@ -71,7 +75,7 @@ public final class ContainerLauncher {
     env.put("DROVER_CONTAINER_ID", launch.containerId());
     env.put("DROVER_CONTAINER_SECRET", launch.secret());
     env.put("DROVER_AGENT_LINK", agentLink.get());
-    env.put("DROVER_CONTAINER_LOG", launch.dir().resolve("service.log").toString());
+    env.put("DROVER_CONTAINER_LOG", launch.dir().resolve(SERVICE_LOG).toString());
     env.put("DROVER_CONTAINER_LOG_MAX_BYTES", Long.toString(logMaxBytes));
     launch
         .coldPort()

@@ -1,5 +1,6 @@
 package io.drover.agent.grpc;
 
+import io.drover.agent.logs.LogStreams;
 import io.drover.agent.telemetry.TelemetrySampler;
 import io.drover.common.Version;
 import io.drover.common.grpc.OutboundStream;
@@ -12,6 +13,9 @@ import io.drover.v1.CommandResult;
 import io.drover.v1.ContainerMetrics;
 import io.drover.v1.ControllerMessage;
 import io.drover.v1.Hello;
+import io.drover.v1.LogData;
+import io.drover.v1.LogEnd;
+import io.drover.v1.OpenLog;
 import io.drover.v1.Telemetry;
 import io.drover.v1.Welcome;
 import io.grpc.ManagedChannel;
@@ -61,6 +65,7 @@ public final class ControllerLink implements AutoCloseable {
   private final Supplier<List<ContainerMetrics>> containerMetrics;
   private final Function<Command, CompletableFuture<CommandResult>> commands;
   private final Consumer<Welcome> welcomed;
+  private final LogStreams logs;
   private final Backoff backoff;
   private final ScheduledExecutorService scheduler;
 
@@ -74,6 +79,8 @@ public final class ControllerLink implements AutoCloseable {
    * @param hello builds the hello for each new stream (inventory and containers as they are now)
    * @param welcomed told of each welcome, on the link's thread, once the session is open: reports
    *     sent from it go out on the new session
+   * @param logs serves the controller's requests for instance logs; its streams end with the
+   *     session that asked for them
    */
   public ControllerLink(
       HostPort controller,
@@ -82,6 +89,7 @@ public final class ControllerLink implements AutoCloseable {
       Supplier<List<ContainerMetrics>> containerMetrics,
       Function<Command, CompletableFuture<CommandResult>> commands,
       Consumer<Welcome> welcomed,
+      LogStreams logs,
       Duration initialBackoff,
       Duration maxBackoff) {
     this(
@@ -92,6 +100,7 @@ public final class ControllerLink implements AutoCloseable {
         containerMetrics,
         commands,
         welcomed,
+        logs,
         initialBackoff,
         maxBackoff);
   }
@@ -108,6 +117,7 @@ public final class ControllerLink implements AutoCloseable {
       Supplier<List<ContainerMetrics>> containerMetrics,
       Function<Command, CompletableFuture<CommandResult>> commands,
       Consumer<Welcome> welcomed,
+      LogStreams logs,
       Duration initialBackoff,
       Duration maxBackoff) {
     this(
@@ -125,6 +135,7 @@ public final class ControllerLink implements AutoCloseable {
         containerMetrics,
         commands,
         welcomed,
+        logs,
         Backoff.withJitter(initialBackoff, maxBackoff));
   }
 
@@ -142,6 +153,7 @@ public final class ControllerLink implements AutoCloseable {
       Supplier<List<ContainerMetrics>> containerMetrics,
       Function<Command, CompletableFuture<CommandResult>> commands,
       Consumer<Welcome> welcomed,
+      LogStreams logs,
       Backoff backoff) {
     this.controller = controller;
     this.channel = channel;
@@ -151,6 +163,7 @@ public final class ControllerLink implements AutoCloseable {
     this.containerMetrics = containerMetrics;
     this.commands = commands;
     this.welcomed = welcomed;
+    this.logs = logs;
     this.backoff = backoff;
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
@@ -274,6 +287,36 @@ public final class ControllerLink implements AutoCloseable {
   }
 
   /**
+   * Starts reading an instance's log for the controller; its chunks go out on the session that
+   * asked, and never on a later one.
+   */
+  private void onOpenLog(Session session, long epoch, OpenLog request) {
+    if (session != current || session.ended.get()) {
+      return;
+    }
+    if (epoch != session.epoch) {
+      send(
+          session,
+          AgentMessage.newBuilder()
+              .setLogData(
+                  LogData.newBuilder()
+                      .setStreamId(request.getStreamId())
+                      .setEnd(
+                          LogEnd.newBuilder()
+                              .setReason(LogEnd.Reason.REASON_FAILED)
+                              .setMessage(
+                                  "refused: open_log of session epoch "
+                                      + epoch
+                                      + ", current is "
+                                      + session.epoch))));
+      return;
+    }
+    logs.open(
+        request,
+        data -> onLinkThread(() -> send(session, AgentMessage.newBuilder().setLogData(data))));
+  }
+
+  /**
    * Sends a report (container event, overload, error) on the current session. Without a session it
    * is dropped: the next hello carries the whole state again.
    */
@@ -312,6 +355,8 @@ public final class ControllerLink implements AutoCloseable {
     if (session.telemetry != null) {
       session.telemetry.cancel(false);
     }
+    // Their stream ids belong to the session that ended; a new session asks again.
+    logs.cancelAll();
     String why = describe(reason);
     Duration delay = backoff.nextDelay();
     boolean wasConnected = status.connected();
@@ -357,6 +402,7 @@ public final class ControllerLink implements AutoCloseable {
           .submit(
               () -> {
                 closed = true;
+                logs.cancelAll();
                 Session session = current;
                 current = null;
                 if (session != null) {
@@ -402,6 +448,14 @@ public final class ControllerLink implements AutoCloseable {
         case WELCOME -> onLinkThread(() -> onWelcome(this, message.getWelcome()));
         case COMMAND ->
             onLinkThread(() -> onCommand(this, message.getSessionEpoch(), message.getCommand()));
+        case OPEN_LOG ->
+            onLinkThread(() -> onOpenLog(this, message.getSessionEpoch(), message.getOpenLog()));
+        case LOG_CREDIT ->
+            onLinkThread(
+                () ->
+                    logs.credit(
+                        message.getLogCredit().getStreamId(), message.getLogCredit().getChunks()));
+        case CANCEL_LOG -> onLinkThread(() -> logs.cancel(message.getCancelLog().getStreamId()));
         default -> log.debug("ignoring controller message {}", message.getBodyCase());
       }
     }

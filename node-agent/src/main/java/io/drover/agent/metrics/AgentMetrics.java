@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,9 +37,13 @@ public final class AgentMetrics implements AutoCloseable {
   /**
    * @param containers the supervisor's latest reports
    * @param link the link's state
+   * @param logStreams how many instance logs the agent reads for the controller now
    */
   public AgentMetrics(
-      MetricsConfig config, Supplier<List<ContainerReport>> containers, Supplier<LinkStatus> link) {
+      MetricsConfig config,
+      Supplier<List<ContainerReport>> containers,
+      Supplier<LinkStatus> link,
+      IntSupplier logStreams) {
     this.containers = containers;
     this.byState =
         metrics.gaugeFamily("drover.agent.containers", "containers of this node by state", "state");
@@ -63,6 +68,10 @@ public final class AgentMetrics implements AutoCloseable {
         "drover.agent.link.state_seconds",
         "seconds since the link last connected or disconnected",
         () -> Math.max(0, Duration.between(link.get().since(), Instant.now()).toSeconds()));
+    metrics.gauge(
+        "drover.agent.log_streams",
+        "instance logs this agent reads for the controller now (drover logs)",
+        logStreams::getAsInt);
     this.publisher = new MetricsPublisher(metrics, config, "drover.agent", this::refresh);
   }
 
