@@ -32,4 +32,9 @@ public final class AzureProviderFactory implements ServerProviderFactory {
       throws ProviderException {
     return new AzureServerProvider(context, AzureSettings.parse(context.settings()), credential);
   }
+
+  @Override
+  public java.util.List<String> credentialKeys() {
+    return java.util.List.of("provider.azure.tenantId", "provider.azure.managedIdentityClientId");
+  }
 }

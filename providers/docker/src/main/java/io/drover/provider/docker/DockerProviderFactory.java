@@ -17,4 +17,10 @@ public final class DockerProviderFactory implements ServerProviderFactory {
     return new DockerServerProvider(
         context, DockerSettings.parse(context.settings(), System.getenv()));
   }
+
+  @Override
+  public java.util.List<String> credentialKeys() {
+    return java.util.List.of(
+        "provider.docker.host", "provider.docker.tlsVerify", "provider.docker.certPath");
+  }
 }

@@ -33,10 +33,10 @@ import java.util.regex.Pattern;
  * can throttle (429), refuse every call as an authorization plugin does (403), or run out of room
  * (500, no space left on device). Every call is recorded.
  */
-final class DockerEngineEmulator implements AutoCloseable {
+public final class DockerEngineEmulator implements AutoCloseable {
   static final String API_VERSION = "1.41";
   static final String THROTTLE_MESSAGE = "toomanyrequests: rate limit exceeded for the Docker API";
-  static final String AUTH_MESSAGE =
+  public static final String AUTH_MESSAGE =
       "authorization denied by plugin drover-authz: client certificate not allowed";
   static final String FULL_MESSAGE =
       "failed to create the container's root filesystem: no space left on device";
@@ -47,7 +47,7 @@ final class DockerEngineEmulator implements AutoCloseable {
   record Call(String method, String path, String apiVersion, Map<String, String> query) {}
 
   /** A container as the Engine keeps it. */
-  static final class EmulatedContainer {
+  public static final class EmulatedContainer {
     final String id;
     final String name;
     final String image;
@@ -74,11 +74,11 @@ final class DockerEngineEmulator implements AutoCloseable {
       this.created = created;
     }
 
-    String state() {
+    public String state() {
       return state;
     }
 
-    Map<String, String> labels() {
+    public Map<String, String> labels() {
       return labels;
     }
 
@@ -106,14 +106,14 @@ final class DockerEngineEmulator implements AutoCloseable {
     server.createContext("/", this::handle);
   }
 
-  static DockerEngineEmulator start() throws IOException {
+  public static DockerEngineEmulator start() throws IOException {
     DockerEngineEmulator emulator = new DockerEngineEmulator();
     emulator.server.start();
     return emulator;
   }
 
   /** The DOCKER_HOST to reach it at. */
-  String host() {
+  public String host() {
     return "tcp://127.0.0.1:" + server.getAddress().getPort();
   }
 
@@ -133,7 +133,7 @@ final class DockerEngineEmulator implements AutoCloseable {
     return throttledAnswers;
   }
 
-  synchronized void refuseAll(boolean on) {
+  public synchronized void refuseAll(boolean on) {
     refuseAll = on;
   }
 
@@ -142,7 +142,7 @@ final class DockerEngineEmulator implements AutoCloseable {
     containerLimit = limit;
   }
 
-  synchronized List<EmulatedContainer> containers() {
+  public synchronized List<EmulatedContainer> containers() {
     return List.copyOf(containers.values());
   }
 
