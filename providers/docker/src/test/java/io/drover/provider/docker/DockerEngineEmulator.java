@@ -48,7 +48,7 @@ public final class DockerEngineEmulator implements AutoCloseable {
 
   /** A container as the Engine keeps it. */
   public static final class EmulatedContainer {
-    final String id;
+    public final String id;
     final String name;
     final String image;
     final List<String> env;
@@ -146,7 +146,7 @@ public final class DockerEngineEmulator implements AutoCloseable {
     return List.copyOf(containers.values());
   }
 
-  synchronized Optional<EmulatedContainer> container(String id) {
+  public synchronized Optional<EmulatedContainer> container(String id) {
     return Optional.ofNullable(containers.get(id));
   }
 
