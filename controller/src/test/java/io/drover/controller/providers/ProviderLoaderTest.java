@@ -75,6 +75,76 @@ class ProviderLoaderTest {
         .isEqualTo("plugged");
   }
 
+  @Test
+  void twoPluginsOfOneKindAreRefusedNamingBoth() throws Exception {
+    Path jar = compiledTwinPlugin();
+    Path plugins = dir.resolve("plugins");
+    for (String copy : List.of("twin-a", "twin-b")) {
+      Files.createDirectories(plugins.resolve(copy));
+      Files.copy(jar, plugins.resolve(copy).resolve("drover-provider-twin.jar"));
+    }
+
+    assertThatThrownBy(() -> ProviderLoader.load("twin", context(Map.of()), Optional.of(plugins)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("provider.pluginPath: 2 plugins provide 'twin': ")
+        .hasMessageContaining("twin-a/drover-provider-twin.jar")
+        .hasMessageContaining("twin-b/drover-provider-twin.jar");
+  }
+
+  /**
+   * A plugin jar with a factory of kind {@code twin} compiled here, so that it is on no classpath
+   * but the plugin's: each plugin directory's loader defines a class of its own.
+   */
+  private Path compiledTwinPlugin() throws Exception {
+    Path src = Files.createDirectories(dir.resolve("twin-src/twin"));
+    Files.writeString(
+        src.resolve("TwinFactory.java"),
+        """
+        package twin;
+
+        public final class TwinFactory implements io.drover.provider.ServerProviderFactory {
+          public String kind() {
+            return "twin";
+          }
+
+          public io.drover.provider.ServerProvider create(io.drover.provider.ProviderContext c) {
+            throw new UnsupportedOperationException("never created");
+          }
+        }
+        """);
+    Path classes = Files.createDirectories(dir.resolve("twin-classes"));
+    String api =
+        Path.of(
+                ServerProviderFactory.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI())
+            .toString();
+    int exit =
+        javax.tools.ToolProvider.getSystemJavaCompiler()
+            .run(
+                null,
+                null,
+                null,
+                "-cp",
+                api,
+                "-d",
+                classes.toString(),
+                src.resolve("TwinFactory.java").toString());
+    assertThat(exit).as("javac").isZero();
+    Path jar = dir.resolve("twin.jar");
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+      out.putNextEntry(new JarEntry("twin/TwinFactory.class"));
+      out.write(Files.readAllBytes(classes.resolve("twin/TwinFactory.class")));
+      out.closeEntry();
+      out.putNextEntry(new JarEntry("META-INF/services/" + ServerProviderFactory.class.getName()));
+      out.write("twin.TwinFactory\n".getBytes(StandardCharsets.UTF_8));
+      out.closeEntry();
+    }
+    return jar;
+  }
+
   /**
    * A plugin jar that registers {@link PluginOnlyProviderFactory}; the class itself comes from the
    * test classpath, which is the plugin loader's parent.

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
 
 /** Turns what docker-java throws into a {@link ProviderException} carrying the host's message. */
 final class DockerErrors {
@@ -23,6 +24,16 @@ final class DockerErrors {
       String message = hostMessage(d.getMessage());
       String text = "docker " + what + ": " + message + " (HTTP " + status + ")";
       return new ProviderException(kind(status, message), text, e);
+    }
+    Throwable tls = e;
+    while (tls != null && !(tls instanceof SSLException)) {
+      tls = tls.getCause();
+    }
+    if (tls != null) {
+      return new ProviderException(
+          Kind.AUTH,
+          "docker " + what + ": TLS with the Docker host " + host + " failed: " + tls.getMessage(),
+          e);
     }
     Throwable cause = e;
     while (cause != null && !(cause instanceof IOException)) {

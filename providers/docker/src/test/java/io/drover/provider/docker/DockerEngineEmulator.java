@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,6 +28,8 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /**
  * A loopback HTTP server that speaks the part of the Docker Engine API (v1.41) the docker provider
@@ -101,13 +106,33 @@ public final class DockerEngineEmulator implements AutoCloseable {
   private boolean refuseAll;
   private int containerLimit = Integer.MAX_VALUE;
 
-  private DockerEngineEmulator() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+  private DockerEngineEmulator(HttpServer server) {
+    this.server = server;
     server.createContext("/", this::handle);
   }
 
   public static DockerEngineEmulator start() throws IOException {
-    DockerEngineEmulator emulator = new DockerEngineEmulator();
+    DockerEngineEmulator emulator =
+        new DockerEngineEmulator(
+            HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0));
+    emulator.server.start();
+    return emulator;
+  }
+
+  /** Over TLS, refusing clients without a certificate its context trusts (dockerd --tlsverify). */
+  static DockerEngineEmulator startTls(SSLContext tls) throws IOException {
+    HttpsServer https =
+        HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    https.setHttpsConfigurator(
+        new HttpsConfigurator(tls) {
+          @Override
+          public void configure(HttpsParameters params) {
+            SSLParameters parameters = tls.getDefaultSSLParameters();
+            parameters.setNeedClientAuth(true);
+            params.setSSLParameters(parameters);
+          }
+        });
+    DockerEngineEmulator emulator = new DockerEngineEmulator(https);
     emulator.server.start();
     return emulator;
   }

@@ -307,6 +307,45 @@ class DockerServerProviderTest extends ServerProviderContract {
         .startsWith("docker list: cannot reach the Docker host tcp://127.0.0.1:" + port);
   }
 
+  // ---- TLS ----
+
+  @Test
+  void aTlsHostIsReachedWithTheClientCertificateInCertPath() throws Exception {
+    TestCertificates daemonCa = TestCertificates.newCa("docker-ca");
+    DockerEngineEmulator tlsEngine =
+        closeAfterTest(DockerEngineEmulator.startTls(daemonCa.serverRequiringClientCertificates()));
+    Map<String, String> s = settings();
+    s.put("host", tlsEngine.host());
+    s.put("tlsVerify", "true");
+    s.put("certPath", daemonCa.writeClientCertPath(dataDir.resolve("certs"), daemonCa).toString());
+    ServerProvider p = create(s);
+
+    Server server = p.provision(request(1)).get(0);
+
+    assertThat(tlsEngine.container(server.id()).orElseThrow().state()).isEqualTo("running");
+    p.release(server);
+    assertThat(tlsEngine.containers()).isEmpty();
+  }
+
+  @Test
+  void aClientCertificateTheHostDoesNotTrustIsAuth() throws Exception {
+    TestCertificates daemonCa = TestCertificates.newCa("docker-ca");
+    TestCertificates otherCa = TestCertificates.newCa("other-ca");
+    DockerEngineEmulator tlsEngine =
+        closeAfterTest(DockerEngineEmulator.startTls(daemonCa.serverRequiringClientCertificates()));
+    Map<String, String> s = settings();
+    s.put("host", tlsEngine.host());
+    s.put("tlsVerify", "true");
+    s.put("certPath", otherCa.writeClientCertPath(dataDir.resolve("other"), daemonCa).toString());
+    ServerProvider p = create(s);
+
+    ProviderException e = failure(p::list);
+
+    assertThat(e.kind()).as(e.getMessage()).isEqualTo(Kind.AUTH);
+    assertThat(e.getMessage()).startsWith("docker list: TLS with the Docker host tcp://127.0.0.1:");
+    assertThat(tlsEngine.calls()).isEmpty();
+  }
+
   // ---- settings and discovery ----
 
   @ParameterizedTest
