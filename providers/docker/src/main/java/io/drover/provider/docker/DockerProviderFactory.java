@@ -14,8 +14,21 @@ public final class DockerProviderFactory implements ServerProviderFactory {
 
   @Override
   public ServerProvider create(ProviderContext context) throws ProviderException {
-    return new DockerServerProvider(
-        context, DockerSettings.parse(context.settings(), System.getenv()));
+    DockerSettings settings = DockerSettings.parse(context.settings(), System.getenv());
+    try {
+      return new DockerServerProvider(context, settings);
+    } catch (RuntimeException e) {
+      // docker-java reads the client certificate while it builds its HTTP client.
+      throw new ProviderException(
+          ProviderException.Kind.CONFIG,
+          DockerSettings.PREFIX
+              + (settings.tlsVerify() ? "certPath" : "host")
+              + ": cannot set up the Docker client"
+              + settings.certPath().map(p -> " with the certificates in " + p).orElse("")
+              + ": "
+              + e.getMessage(),
+          e);
+    }
   }
 
   @Override

@@ -328,7 +328,7 @@ class DockerServerProviderTest extends ServerProviderContract {
   }
 
   @Test
-  void aClientCertificateTheHostDoesNotTrustIsAuth() throws Exception {
+  void aDaemonCertificateThatCaPemDoesNotSignIsAuth() throws Exception {
     TestCertificates daemonCa = TestCertificates.newCa("docker-ca");
     TestCertificates otherCa = TestCertificates.newCa("other-ca");
     DockerEngineEmulator tlsEngine =
@@ -336,7 +336,8 @@ class DockerServerProviderTest extends ServerProviderContract {
     Map<String, String> s = settings();
     s.put("host", tlsEngine.host());
     s.put("tlsVerify", "true");
-    s.put("certPath", otherCa.writeClientCertPath(dataDir.resolve("other"), daemonCa).toString());
+    // A client certificate the daemon trusts, but a ca.pem of another CA.
+    s.put("certPath", daemonCa.writeClientCertPath(dataDir.resolve("other"), otherCa).toString());
     ServerProvider p = create(s);
 
     ProviderException e = failure(p::list);
@@ -344,6 +345,25 @@ class DockerServerProviderTest extends ServerProviderContract {
     assertThat(e.kind()).as(e.getMessage()).isEqualTo(Kind.AUTH);
     assertThat(e.getMessage()).startsWith("docker list: TLS with the Docker host tcp://127.0.0.1:");
     assertThat(tlsEngine.calls()).isEmpty();
+  }
+
+  @Test
+  void aCertPathWithoutUsableCertificatesIsConfigNamingIt() throws Exception {
+    Path certs = Files.createDirectories(dataDir.resolve("broken"));
+    for (String file : List.of("ca.pem", "cert.pem", "key.pem")) {
+      Files.writeString(certs.resolve(file), "not a PEM file\n");
+    }
+    Map<String, String> s = settings();
+    s.put("tlsVerify", "true");
+    s.put("certPath", certs.toString());
+
+    ProviderException e = failure(() -> create(s));
+
+    assertThat(e.kind()).isEqualTo(Kind.CONFIG);
+    assertThat(e.getMessage())
+        .startsWith(
+            "provider.docker.certPath: cannot set up the Docker client with the certificates in "
+                + certs);
   }
 
   // ---- settings and discovery ----

@@ -87,8 +87,9 @@ final class TestCertificates {
   }
 
   private static KeyPair keys() throws Exception {
-    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-    generator.initialize(256);
+    // RSA, as docker's own tooling makes them; docker-java reads RSA keys in PKCS#1 PEM.
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048);
     return generator.generateKeyPair();
   }
 
@@ -115,6 +116,6 @@ final class TestCertificates {
     return new JcaX509CertificateConverter()
         .getCertificate(
             builder.build(
-                new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate())));
+                new JcaContentSignerBuilder("SHA256withRSA").build(issuerKeys.getPrivate())));
   }
 }
