@@ -281,10 +281,10 @@ public final class LocalServerProvider implements ServerProvider {
   }
 
   /**
-   * The live agent process of a slot, if its pid file names one that still runs: the process must
-   * have started before the pid file was written, so that a pid the system handed to another
-   * process since is not taken for the agent. (Its command line is no test: right after the start
-   * it is still the launcher's, and the JDK reads only its first page.)
+   * The live agent process of a slot, if its pid file names one that still runs as an agent: its
+   * command line says " agent ", or, since right after the start the command line is still the
+   * launcher's and the JDK reads only its first page, it started before the pid file was written (a
+   * pid the system handed to another process since would have started later).
    */
   private static Optional<ProcessHandle> agent(Path home) {
     try {
@@ -295,10 +295,11 @@ public final class LocalServerProvider implements ServerProvider {
           .filter(ProcessHandle::isAlive)
           .filter(
               p ->
-                  p.info()
-                      .startInstant()
-                      .map(started -> !started.isAfter(written.plus(PID_CLOCK_SLACK)))
-                      .orElse(true));
+                  p.info().commandLine().map(c -> c.contains(" agent ")).orElse(true)
+                      || p.info()
+                          .startInstant()
+                          .map(started -> !started.isAfter(written.plus(PID_CLOCK_SLACK)))
+                          .orElse(true));
     } catch (IOException | NumberFormatException e) {
       return Optional.empty();
     }
