@@ -118,7 +118,7 @@ public final class ControllerSettings {
           "provider.kind",
           "standalone",
           "how servers are obtained: standalone (never added or removed), local (agent"
-              + " processes on this machine), or a plugin such as ec2; its own settings are"
+              + " processes on this machine), or a plugin: ec2, azure, docker; its own settings are"
               + " provider.KIND.*");
   public static final ConfigKey<Duration> PROVIDER_IDLE_SERVER_TTL =
       ConfigKey.duration(
@@ -138,7 +138,8 @@ public final class ControllerSettings {
       ConfigKey.path(
           "provider.pluginPath",
           null,
-          "directory of provider plugin jars (each with its lib/), such as providers/ec2/target");
+          "directory of provider plugins: each subdirectory (or the directory itself) holds one"
+              + " plugin's jar and its lib/, such as a copy of providers/azure/target");
   public static final ConfigKey<String> CLUSTER_NAME =
       ConfigKey.string(
           "clusterName",

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -120,8 +121,11 @@ public final class LocalServerProvider implements ServerProvider {
   @Override
   public synchronized List<Server> provision(ProvisionRequest request) throws ProviderException {
     List<Server> started = new ArrayList<>();
+    // A process just started may still show its launcher's command line, not " agent ": the
+    // slots this call took count as taken whatever their pid file shows.
+    java.util.Set<Integer> taken = new java.util.HashSet<>();
     for (int n = 0; n < request.count(); n++) {
-      int slot = freeSlot();
+      int slot = freeSlot(taken);
       if (slot < 0) {
         for (Server server : started) {
           release(server);
@@ -130,6 +134,7 @@ public final class LocalServerProvider implements ServerProvider {
             ProviderException.Kind.QUOTA,
             "all " + maxServers + " local servers are in use (" + PREFIX + "maxServers)");
       }
+      taken.add(slot);
       started.add(start(slot, request));
     }
     return started;
@@ -283,26 +288,42 @@ public final class LocalServerProvider implements ServerProvider {
     return servers;
   }
 
-  private int freeSlot() {
+  private int freeSlot(java.util.Set<Integer> taken) {
     for (int slot = 1; slot <= maxServers; slot++) {
-      if (agent(dir.resolve("local-" + slot)).isEmpty()) {
+      if (!taken.contains(slot) && agent(dir.resolve("local-" + slot)).isEmpty()) {
         return slot;
       }
     }
     return -1;
   }
 
-  /** The live agent process of a slot, if its pid file names one that still runs as an agent. */
+  /**
+   * The live agent process of a slot, if its pid file names one that still runs as an agent: its
+   * command line says " agent ", or, since right after the start the command line is still the
+   * launcher's and the JDK reads only its first page, it started before the pid file was written (a
+   * pid the system handed to another process since would have started later).
+   */
   private static Optional<ProcessHandle> agent(Path home) {
     try {
-      long pid = Long.parseLong(Files.readString(home.resolve("agent.pid")).trim());
+      Path pidFile = home.resolve("agent.pid");
+      long pid = Long.parseLong(Files.readString(pidFile).trim());
+      Instant written = Files.getLastModifiedTime(pidFile).toInstant();
       return ProcessHandle.of(pid)
           .filter(ProcessHandle::isAlive)
-          .filter(p -> p.info().commandLine().map(c -> c.contains(" agent ")).orElse(true));
+          .filter(
+              p ->
+                  p.info().commandLine().map(c -> c.contains(" agent ")).orElse(true)
+                      || p.info()
+                          .startInstant()
+                          .map(started -> !started.isAfter(written.plus(PID_CLOCK_SLACK)))
+                          .orElse(true));
     } catch (IOException | NumberFormatException e) {
       return Optional.empty();
     }
   }
+
+  /** Process start times and file times come from different clocks; they may differ this much. */
+  private static final Duration PID_CLOCK_SLACK = Duration.ofSeconds(2);
 
   private Server server(String name, ProcessHandle agent, Path home) {
     return new Server(

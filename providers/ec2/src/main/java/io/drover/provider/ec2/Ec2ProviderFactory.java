@@ -31,4 +31,9 @@ public final class Ec2ProviderFactory implements ServerProviderFactory {
           Kind.CONFIG, "provider.ec2: cannot create the EC2 client: " + e.getMessage(), e);
     }
   }
+
+  @Override
+  public java.util.List<String> credentialKeys() {
+    return java.util.List.of("provider.ec2.accessKeyId", "provider.ec2.secretAccessKey");
+  }
 }

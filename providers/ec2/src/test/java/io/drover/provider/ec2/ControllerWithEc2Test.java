@@ -1,10 +1,12 @@
 package io.drover.provider.ec2;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.drover.agent.NodeAgent;
 import io.drover.agent.config.AgentConfig;
+import io.drover.common.config.ConfigException;
 import io.drover.common.net.HostPort;
 import io.drover.common.net.PortRange;
 import io.drover.controller.Controller;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -115,32 +118,70 @@ class ControllerWithEc2Test {
 
   @Test
   void apiErrorsSurfaceAsEventsWithEc2sOwnMessage() throws Exception {
-    ec2.refuseAll(true);
+    Files.writeString(
+        dir.resolve("catalog.yaml"),
+        """
+        services:
+          - name: hello
+            artifact: {path: hello.jar}
+            entry: example.Hello
+            replicas: {min: 0, max: 2, initial: 0}
+        """);
     Controller controller = controller(Duration.ofMinutes(10), Duration.ofMinutes(5));
+    ec2.refuseAll(true);
+    controller.scheduler().scale("hello", 1, "test").get();
     Event error = awaitEvent(controller, EventKind.PROVIDER_ERROR);
     assertThat(error.message()).contains("AUTH").contains("AuthFailure");
     assertThat(error.attributes()).containsEntry("kind", "AUTH");
     assertThat(ec2.liveInstances()).isEmpty();
   }
 
+  @Test
+  void credentialsEc2RefusesAtStartStopTheStartNamingTheKeys() {
+    ec2.refuseAll(true);
+
+    assertThatThrownBy(() -> controller(Duration.ofMinutes(10), Duration.ofMinutes(5)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(
+            "provider.ec2.accessKeyId, provider.ec2.secretAccessKey: ec2 refused the credentials"
+                + " at start-up")
+        .hasMessageContaining("AuthFailure: AWS was not able to validate the provided access");
+    assertThat(ec2.liveInstances()).isEmpty();
+  }
+
+  @Test
+  void aMissingRegionStopsTheStartNamingTheKey() {
+    Map<String, String> settings = new HashMap<>(ec2Settings());
+    settings.remove("provider.ec2.region");
+
+    assertThatThrownBy(() -> controller(Duration.ofMinutes(10), Duration.ofMinutes(5), settings))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("provider.ec2.region: missing");
+  }
+
   private Controller controller(Duration idleTtl, Duration joinTimeout) {
+    return controller(idleTtl, joinTimeout, ec2Settings());
+  }
+
+  private Map<String, String> ec2Settings() {
+    return Map.of(
+        "provider.ec2.region", "us-east-1",
+        "provider.ec2.launchTemplate", Ec2Emulator.DEFAULT_TEMPLATE_ID,
+        "provider.ec2.endpoint", ec2.endpoint().toString(),
+        "provider.ec2.accessKeyId", "AKIDEXAMPLE",
+        "provider.ec2.secretAccessKey", "secret",
+        "provider.ec2.apiTimeout", "10s");
+  }
+
+  private Controller controller(
+      Duration idleTtl, Duration joinTimeout, Map<String, String> settings) {
     HostPort loopback = new HostPort("127.0.0.1", 0);
     ControllerConfig config =
         ControllerConfig.defaults(loopback, loopback, dir.resolve("controller"))
             .withCatalog(ControllerConfig.CatalogLocation.file(dir.resolve("catalog.yaml"), dir))
             .withProvider(
                 new ControllerConfig.ProviderSettings(
-                    "ec2",
-                    idleTtl,
-                    joinTimeout,
-                    CLUSTER,
-                    Map.of(
-                        "provider.ec2.region", "us-east-1",
-                        "provider.ec2.launchTemplate", Ec2Emulator.DEFAULT_TEMPLATE_ID,
-                        "provider.ec2.endpoint", ec2.endpoint().toString(),
-                        "provider.ec2.accessKeyId", "AKIDEXAMPLE",
-                        "provider.ec2.secretAccessKey", "secret",
-                        "provider.ec2.apiTimeout", "10s")));
+                    "ec2", idleTtl, joinTimeout, CLUSTER, settings));
     Controller controller = Controller.start(config);
     running.add(controller);
     return controller;

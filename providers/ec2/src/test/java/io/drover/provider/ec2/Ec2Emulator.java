@@ -139,6 +139,7 @@ final class Ec2Emulator implements AutoCloseable {
   private final List<Call> calls = new ArrayList<>();
   private final Deque<Fault> faults = new ArrayDeque<>();
   private int throttled;
+  private int throttledAnswers;
   private String throttledAction;
   private boolean refuseAll;
   private int instanceLimit = Integer.MAX_VALUE;
@@ -180,6 +181,12 @@ final class Ec2Emulator implements AutoCloseable {
   synchronized void throttle(String action, int times) {
     throttledAction = action;
     throttled = times;
+    throttledAnswers = 0;
+  }
+
+  /** How many calls got RequestLimitExceeded since {@link #throttle}. */
+  synchronized int throttledAnswers() {
+    return throttledAnswers;
   }
 
   /** Every call is refused with AuthFailure (401) while on. */
@@ -305,6 +312,7 @@ final class Ec2Emulator implements AutoCloseable {
       }
       if (throttled > 0 && (throttledAction == null || throttledAction.equals(action))) {
         throttled--;
+        throttledAnswers++;
         throw new Ec2Error(503, "RequestLimitExceeded", "Request limit exceeded.");
       }
       for (Fault fault : faults) {

@@ -2,7 +2,6 @@ package io.drover.provider.ec2;
 
 import static io.drover.provider.ec2.Ec2Emulator.DEFAULT_TEMPLATE_ID;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -74,6 +73,38 @@ class Ec2ServerProviderTest extends ServerProviderContract {
     emulator.instanceLimit(Integer.MAX_VALUE);
   }
 
+  @Override
+  protected String quotaMessage() {
+    return "InstanceLimitExceeded: You have requested more instances";
+  }
+
+  @Override
+  protected boolean throttle(int times) {
+    emulator.throttle(null, times);
+    return true;
+  }
+
+  @Override
+  protected String throttleMessage() {
+    return "RequestLimitExceeded: Request limit exceeded.";
+  }
+
+  @Override
+  protected int throttledCalls() {
+    return emulator.throttledAnswers();
+  }
+
+  @Override
+  protected boolean refuseCredentials() {
+    emulator.refuseAll(true);
+    return true;
+  }
+
+  @Override
+  protected String authMessage() {
+    return "AuthFailure: AWS was not able to validate the provided access credentials";
+  }
+
   private Map<String, String> settings() {
     Map<String, String> s = new HashMap<>();
     s.put("region", "us-east-1");
@@ -96,15 +127,6 @@ class Ec2ServerProviderTest extends ServerProviderContract {
     Map<String, String> s = settings();
     s.put(key, value);
     return create(s, CLUSTER);
-  }
-
-  private static ProviderException failure(ThrowingCall call) {
-    return catchThrowableOfType(ProviderException.class, call::run);
-  }
-
-  @FunctionalInterface
-  private interface ThrowingCall {
-    void run() throws Exception;
   }
 
   // ---- provision ----

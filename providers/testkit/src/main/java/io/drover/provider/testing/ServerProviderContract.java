@@ -1,7 +1,7 @@
 package io.drover.provider.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -24,7 +24,10 @@ import org.junit.jupiter.api.Test;
  * subclass's cluster; everything a test created is released, and every provider and resource
  * closed, after it.
  *
- * <p>Lives in the ec2 module's tests for now; it belongs in a test-jar shared by every provider.
+ * <p>The fault cases (throttling, refused credentials, quotas) need an environment that can inject
+ * them; a subclass whose environment has no such thing (the {@code local} provider has no rate
+ * limit and no credentials) answers {@code false} from that hook and the case is reported as
+ * skipped, never passed.
  */
 public abstract class ServerProviderContract {
   /** How long the environment may take to show a change in {@link ServerProvider#list()}. */
@@ -48,6 +51,44 @@ public abstract class ServerProviderContract {
 
   /** Removes every injected fault, so that the clean-up after a test can release its servers. */
   protected void clearFaults() throws Exception {}
+
+  /**
+   * The environment's own words when it refuses a creation for a quota, as the provider's message
+   * must carry them, e.g. {@code InstanceLimitExceeded}.
+   */
+  protected abstract String quotaMessage();
+
+  /**
+   * Makes the environment answer the next {@code times} calls (any call) with its rate-limit error;
+   * {@link Integer#MAX_VALUE} means until {@link #clearFaults()}.
+   *
+   * @return false when the environment has no rate limit
+   */
+  protected abstract boolean throttle(int times) throws Exception;
+
+  /** The environment's own words when it rate-limits, as the provider's message carries them. */
+  protected String throttleMessage() {
+    throw new UnsupportedOperationException("no rate limit");
+  }
+
+  /**
+   * How many calls the environment has answered with its rate-limit error since {@link #throttle}.
+   */
+  protected int throttledCalls() {
+    throw new UnsupportedOperationException("no rate limit");
+  }
+
+  /**
+   * Makes the environment refuse the provider's credentials until {@link #clearFaults()}.
+   *
+   * @return false when the environment has no credentials
+   */
+  protected abstract boolean refuseCredentials() throws Exception;
+
+  /** The environment's own words when it refuses credentials. */
+  protected String authMessage() {
+    throw new UnsupportedOperationException("no credentials");
+  }
 
   protected ProvisionRequest request(int count) {
     return new ProvisionRequest(
@@ -206,11 +247,84 @@ public abstract class ServerProviderContract {
     assumeProvisions();
     refuseCreationAfter(1);
 
-    assertThatThrownBy(() -> provider().provision(request(3)))
-        .isInstanceOf(ProviderException.class);
+    ProviderException e = failure(() -> provider().provision(request(3)));
 
+    assertThat(e.kind()).as(e.getMessage()).isEqualTo(ProviderException.Kind.QUOTA);
+    assertThat(e.getMessage()).contains(quotaMessage());
+    assertThat(e.retryable()).isFalse();
     assertThat(liveServerIds()).isEmpty();
     clearFaults();
     await().atMost(SETTLE).untilAsserted(() -> assertThat(provider().list()).isEmpty());
+  }
+
+  @Test
+  void aQuotaReachedBeforeAnyCreationIsQuotaWithTheEnvironmentsMessage() throws Exception {
+    assumeProvisions();
+    Server kept = provider().provision(request(1)).get(0);
+    refuseCreationAfter(0);
+
+    ProviderException e = failure(() -> provider().provision(request(1)));
+
+    assertThat(e.kind()).as(e.getMessage()).isEqualTo(ProviderException.Kind.QUOTA);
+    assertThat(e.getMessage()).contains(quotaMessage());
+    assertThat(liveServerIds()).containsExactly(kept.id());
+  }
+
+  @Test
+  void aFewThrottledCallsAreRetriedAndCreateExactlyOneServer() throws Exception {
+    assumeProvisions();
+    assumeTrue(throttle(2), "this environment has no rate limit");
+
+    List<Server> servers = provider().provision(request(1));
+
+    assertThat(servers).hasSize(1);
+    assertThat(throttledCalls()).as("throttled answers the provider retried past").isEqualTo(2);
+    assertThat(liveServerIds()).containsExactly(servers.get(0).id());
+  }
+
+  @Test
+  void throttlingThatDoesNotEndIsThrottledWithTheEnvironmentsMessageAndLeavesNothing()
+      throws Exception {
+    assumeProvisions();
+    assumeTrue(throttle(Integer.MAX_VALUE), "this environment has no rate limit");
+
+    ProviderException e = failure(() -> provider().provision(request(2)));
+
+    assertThat(e.kind()).as(e.getMessage()).isEqualTo(ProviderException.Kind.THROTTLED);
+    assertThat(e.retryable()).isTrue();
+    assertThat(e.getMessage()).contains(throttleMessage());
+    assertThat(throttledCalls()).as("the provider retried before giving up").isGreaterThan(1);
+    assertThat(liveServerIds()).isEmpty();
+  }
+
+  @Test
+  void refusedCredentialsAreAuthWithTheEnvironmentsMessageAndLeaveNothing() throws Exception {
+    assumeProvisions();
+    Server kept = provider().provision(request(1)).get(0);
+    assumeTrue(refuseCredentials(), "this environment has no credentials");
+
+    for (ThrowingCall call :
+        List.<ThrowingCall>of(
+            () -> provider().provision(request(1)),
+            () -> provider().list(),
+            () -> provider().release(kept))) {
+      ProviderException e = failure(call);
+      assertThat(e.kind()).as(e.getMessage()).isEqualTo(ProviderException.Kind.AUTH);
+      assertThat(e.getMessage()).contains(authMessage());
+      assertThat(e.retryable()).isFalse();
+    }
+    assertThat(liveServerIds()).containsExactly(kept.id());
+  }
+
+  /** A call that must fail with a {@link ProviderException}. */
+  @FunctionalInterface
+  protected interface ThrowingCall {
+    void run() throws Exception;
+  }
+
+  protected static ProviderException failure(ThrowingCall call) {
+    Throwable thrown = catchThrowable(call::run);
+    assertThat(thrown).isInstanceOf(ProviderException.class);
+    return (ProviderException) thrown;
   }
 }
