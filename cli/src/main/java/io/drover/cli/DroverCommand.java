@@ -8,6 +8,7 @@ import io.drover.cli.client.ClientOptions;
 import io.drover.cli.client.ContainersCommand;
 import io.drover.cli.client.CordonCommand;
 import io.drover.cli.client.DrainCommand;
+import io.drover.cli.client.EndpointsCommand;
 import io.drover.cli.client.EventsCommand;
 import io.drover.cli.client.InstancesCommand;
 import io.drover.cli.client.NodeCommand;
@@ -86,6 +87,7 @@ public final class DroverCommand implements Runnable {
           new CordonCommand.Uncordon(),
           new DrainCommand(),
           new EventsCommand(),
+          new EndpointsCommand(),
           new TopCommand()
         }) {
       verb.outerOptions(top.options);

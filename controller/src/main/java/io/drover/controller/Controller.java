@@ -11,6 +11,7 @@ import io.drover.controller.catalog.CatalogConfig;
 import io.drover.controller.catalog.CatalogSource;
 import io.drover.controller.catalog.CatalogSources;
 import io.drover.controller.config.ControllerConfig;
+import io.drover.controller.discovery.EndpointBook;
 import io.drover.controller.events.EventJournal;
 import io.drover.controller.events.EventKind;
 import io.drover.controller.grpc.AgentGatewayGrpcService;
@@ -56,6 +57,7 @@ public final class Controller implements AutoCloseable {
   private final NodeRegistry nodes;
   private final Scheduler scheduler;
   private final CatalogService catalog;
+  private final EndpointBook endpoints;
   private final ExecutorService io;
   private final GrpcServer grpc;
   private final HttpEndpoint http;
@@ -104,6 +106,7 @@ public final class Controller implements AutoCloseable {
             config.foreignPortHold(),
             state,
             config.liveness().startupGrace());
+    this.endpoints = new EndpointBook(clock);
     this.catalog =
         new CatalogService(catalogSource(config), config.catalog().baseDir(), scheduler, events);
     this.io =
@@ -131,7 +134,7 @@ public final class Controller implements AutoCloseable {
                       scheduler,
                       config.telemetryInterval(),
                       config.maxMessageBytes()),
-                  new ControlGrpcService(nodes, events, scheduler, catalog, startedAt),
+                  new ControlGrpcService(nodes, events, scheduler, catalog, startedAt, endpoints),
                   new ArtifactsGrpcService(artifacts, io)));
     } catch (RuntimeException e) {
       scheduler.close();
@@ -152,7 +155,7 @@ public final class Controller implements AutoCloseable {
               "controller",
               config.httpListen(),
               routes,
-              new WebRoutes(nodes, scheduler, events, startedAt));
+              new WebRoutes(nodes, scheduler, events, startedAt, endpoints));
     } catch (UnavailableException e) {
       close(metrics, grpc, scheduler, catalog, state);
       io.shutdownNow();
@@ -210,6 +213,7 @@ public final class Controller implements AutoCloseable {
             + " provider; "
             + recovery.summary());
     catalog.start();
+    scheduler.publishEndpointsTo(endpoints);
   }
 
   /** The configured catalog source; none when neither a file nor a database is named. */

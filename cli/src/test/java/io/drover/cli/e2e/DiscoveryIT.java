@@ -1,0 +1,265 @@
+package io.drover.cli.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.drover.testing.ProcessCleanupExtension;
+import io.drover.v1.ApplyCatalogRequest;
+import io.drover.v1.Instance;
+import io.drover.v1.InstanceState;
+import io.drover.v1.ListEndpointsRequest;
+import io.drover.v1.ScaleServiceRequest;
+import io.drover.v1.ServiceEndpoints;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Service discovery with real processes: a caller that finds the example HelloService only through
+ * {@code WatchEndpoints} sends requests without pause while the service scales, a node drains, an
+ * instance is killed and the controller restarts.
+ */
+class DiscoveryIT {
+  private static final int CALLER_THREADS = 3;
+
+  @RegisterExtension final ProcessCleanupExtension cleanup = new ProcessCleanupExtension();
+  @TempDir Path dir;
+
+  @Test
+  void noRequestFailsThroughScaleAndDrainAndAKillCostsOnlyWhatWasInFlight() throws Exception {
+    DroverProcesses drover = new DroverProcesses(dir, cleanup);
+    Path catalog = catalog("hello");
+    try (TestCluster cluster = TestCluster.onLoopback(drover)) {
+      cluster.startController(catalog);
+      cluster.startAgent("node-1", "20000-20999");
+      cluster.startAgent("node-2", "21000-21999");
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .ignoreExceptions()
+          .until(() -> cluster.ready().size() == 2);
+
+      try (DiscoveringClient caller =
+          new DiscoveringClient(cluster.controllerAddress(), "hello", CALLER_THREADS)) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> caller.endpoints().size() == 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> caller.succeeded() > 50);
+
+        // 2 -> 5: each new instance is called only once it is READY, and then it is called.
+        scale(cluster, 5);
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .until(() -> caller.endpoints().size() == 5 && cluster.ready().size() == 5);
+        Set<String> five = Set.copyOf(caller.instanceIds());
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> five.stream().allMatch(id -> caller.servedBy(id) > 0));
+
+        // 5 -> 1: four leave discovery, wait their grace period, and only then stop.
+        scale(cluster, 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> caller.endpoints().size() == 1);
+        Set<String> left =
+            five.stream()
+                .filter(id -> !caller.instanceIds().contains(id))
+                .collect(Collectors.toSet());
+        assertThat(left).hasSize(4);
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .ignoreExceptions()
+            .until(() -> stillRunning(cluster, left).isEmpty());
+        assertThat(caller.failures()).as("failures while scaling: %s", caller).isEmpty();
+
+        // Drain the node of the one instance left, with three more to move.
+        scale(cluster, 4);
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .until(() -> caller.endpoints().size() == 4 && cluster.ready().size() == 4);
+        String busiest = busiestNode(cluster);
+        long before = caller.succeeded();
+        var drained =
+            drover.run("drain", busiest, "--wait", "--controller", cluster.controllerAddress());
+        assertThat(drained.exitCode()).as(drained.stderr()).isZero();
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    caller.endpoints().size() == 4
+                        && caller.endpoints().stream()
+                            .noneMatch(e -> e.getNodeName().equals(busiest)));
+        assertThat(caller.succeeded()).isGreaterThan(before);
+        assertThat(caller.failures()).as("failures while draining: %s", caller).isEmpty();
+
+        // kill -9 of one instance: only requests in flight to it may fail.
+        Instance victim = cluster.ready().get(0);
+        long sentBefore = caller.succeeded();
+        ProcessHandle.of(victim.getPid()).orElseThrow().destroyForcibly();
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> !caller.instanceIds().contains(victim.getId()));
+        // Its agent restarts it in place; it is called again once its health check passes.
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .until(() -> caller.instanceIds().contains(victim.getId()));
+        long servedAfter = caller.servedBy(victim.getId());
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> caller.servedBy(victim.getId()) > servedAfter);
+        assertThat(caller.succeeded()).isGreaterThan(sentBefore);
+        assertThat(caller.failures())
+            .as("failures after the kill: %s", caller)
+            .hasSizeLessThanOrEqualTo(CALLER_THREADS)
+            .allMatch(f -> f.instanceId().equals(victim.getId()));
+      }
+    }
+  }
+
+  @Test
+  void anUnknownServiceIsNotFoundAWatchFillsOnceItExistsAndResumesAfterAControllerRestart()
+      throws Exception {
+    DroverProcesses drover = new DroverProcesses(dir, cleanup);
+    Path catalog = catalog("hello");
+    try (TestCluster cluster = TestCluster.onLoopback(drover)) {
+      DroverProcesses.Daemon controller = cluster.startController(catalog);
+      cluster.startAgent("node-1", "20000-20999");
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .ignoreExceptions()
+          .until(() -> cluster.ready().size() == 2);
+
+      assertThatThrownBy(
+              () ->
+                  cluster
+                      .control()
+                      .listEndpoints(
+                          ListEndpointsRequest.newBuilder().setService("orders").build()))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+      var unknown = drover.run("endpoints", "orders", "--controller", cluster.controllerAddress());
+      assertThat(unknown.exitCode()).isEqualTo(1);
+      assertThat(unknown.stderr()).contains("orders").contains("not found");
+
+      try (DiscoveringClient orders =
+          new DiscoveringClient(cluster.controllerAddress(), "orders", 1)) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> !orders.sets().isEmpty());
+        ServiceEndpoints first = orders.sets().get(0);
+        assertThat(first.getInCatalog()).isFalse();
+        assertThat(first.getEndpointsList()).isEmpty();
+
+        String both = Files.readString(catalog) + service("orders");
+        cluster
+            .control()
+            .applyCatalog(
+                ApplyCatalogRequest.newBuilder().setYaml(both).setSourceName("both").build());
+        await().atMost(Duration.ofSeconds(90)).until(() -> orders.endpoints().size() == 2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> orders.succeeded() > 20);
+        assertThat(orders.sets())
+            .as("every set the watch received")
+            .allMatch(
+                set ->
+                    set.getEndpointsList().stream()
+                        .allMatch(e -> e.getInstanceId().startsWith("orders-")));
+        var listed =
+            drover.run(
+                "endpoints",
+                "orders",
+                "--output",
+                "json",
+                "--controller",
+                cluster.controllerAddress());
+        assertThat(listed.exitCode()).as(listed.stderr()).isZero();
+        for (String id : orders.instanceIds()) {
+          assertThat(listed.stdout()).contains("\"instance\" : \"" + id + "\"");
+        }
+
+        // The controller goes away: the caller keeps its last set, and it still works.
+        List<String> beforeCrash = orders.instanceIds();
+        int setsBeforeCrash = orders.sets().size();
+        controller.process().toHandle().destroyForcibly();
+        assertThat(controller.waitForExit(Duration.ofSeconds(10))).isTrue();
+        long during = orders.succeeded();
+        await().atMost(Duration.ofSeconds(10)).until(() -> orders.succeeded() > during + 20);
+        assertThat(orders.instanceIds()).isEqualTo(beforeCrash);
+
+        // Back, it sends its first set only once its node has reported: never an empty one.
+        cluster.startController(catalog);
+        await().atMost(Duration.ofSeconds(60)).until(() -> orders.sets().size() > setsBeforeCrash);
+        scale(cluster, "orders", 3);
+        await().atMost(Duration.ofSeconds(90)).until(() -> orders.endpoints().size() == 3);
+        assertThat(orders.sets().subList(setsBeforeCrash, orders.sets().size()))
+            .as("sets received after the restart")
+            .allMatch(set -> set.getEndpointsCount() >= 2);
+        ServiceEndpoints listedNow =
+            cluster
+                .control()
+                .listEndpoints(ListEndpointsRequest.newBuilder().setService("orders").build());
+        assertThat(listedNow.getEndpointsList()).isEqualTo(orders.endpoints());
+        assertThat(orders.failures()).as("%s", orders).isEmpty();
+      }
+    }
+  }
+
+  private Path catalog(String name) throws java.io.IOException {
+    Path catalog = dir.resolve("catalog.yaml");
+    Files.writeString(catalog, "services:\n" + service(name));
+    return catalog;
+  }
+
+  /**
+   * A HelloService with an HTTP health check and a grace period long enough for every caller to
+   * hear that an instance left before it stops.
+   */
+  private static String service(String name) {
+    return """
+          - name: %s
+            artifact: {path: %s}
+            entry: io.drover.examples.hello.HelloService
+            ports: [http]
+            health: {type: http, path: /healthz, interval: 1s}
+            gracePeriod: 3s
+            replicas: {min: 1, max: 6, initial: 2}
+            warmPool: 1
+        """
+        .formatted(name, TestCluster.EXAMPLES);
+  }
+
+  private static void scale(TestCluster cluster, int replicas) {
+    scale(cluster, "hello", replicas);
+  }
+
+  private static void scale(TestCluster cluster, String service, int replicas) {
+    cluster
+        .control()
+        .scaleService(
+            ScaleServiceRequest.newBuilder().setService(service).setReplicas(replicas).build());
+  }
+
+  /** The instances among {@code ids} that have not stopped yet. */
+  private static Set<String> stillRunning(TestCluster cluster, Set<String> ids) {
+    return cluster.instances().stream()
+        .filter(i -> ids.contains(i.getId()))
+        .filter(
+            i ->
+                i.getState() != InstanceState.INSTANCE_STATE_STOPPED
+                    && i.getState() != InstanceState.INSTANCE_STATE_FAILED)
+        .map(Instance::getId)
+        .collect(Collectors.toSet());
+  }
+
+  private static String busiestNode(TestCluster cluster) {
+    return cluster.ready().stream()
+        .collect(Collectors.groupingBy(Instance::getNodeName, Collectors.counting()))
+        .entrySet()
+        .stream()
+        .max(java.util.Map.Entry.comparingByValue())
+        .orElseThrow()
+        .getKey();
+  }
+}
