@@ -63,6 +63,7 @@ class DiscoveryIT {
             .until(() -> five.stream().allMatch(id -> caller.servedBy(id) > 0));
 
         // 5 -> 1: four leave discovery, wait their grace period, and only then stop.
+        long beforeScaleIn = caller.succeeded();
         scale(cluster, 1);
         await().atMost(Duration.ofSeconds(30)).until(() -> caller.endpoints().size() == 1);
         Set<String> left =
@@ -74,7 +75,11 @@ class DiscoveryIT {
             .atMost(Duration.ofSeconds(60))
             .ignoreExceptions()
             .until(() -> stillRunning(cluster, left).isEmpty());
+        System.out.println("after 2 -> 5 -> 1: " + caller);
+        assertThat(caller.succeeded()).isGreaterThan(beforeScaleIn);
         assertThat(caller.failures()).as("failures while scaling: %s", caller).isEmpty();
+        // A refused connection would mean the set named an instance that did not listen (yet).
+        assertThat(caller.refused()).as("connections refused while scaling: %s", caller).isZero();
 
         // Drain the node of the one instance left, with three more to move.
         scale(cluster, 4);
@@ -94,7 +99,9 @@ class DiscoveryIT {
                         && caller.endpoints().stream()
                             .noneMatch(e -> e.getNodeName().equals(busiest)));
         assertThat(caller.succeeded()).isGreaterThan(before);
+        System.out.println("after the drain of " + busiest + ": " + caller);
         assertThat(caller.failures()).as("failures while draining: %s", caller).isEmpty();
+        assertThat(caller.refused()).as("connections refused while draining: %s", caller).isZero();
 
         // kill -9 of one instance: only requests in flight to it may fail.
         Instance victim = cluster.ready().get(0);
@@ -111,6 +118,7 @@ class DiscoveryIT {
         await()
             .atMost(Duration.ofSeconds(20))
             .until(() -> caller.servedBy(victim.getId()) > servedAfter);
+        System.out.println("after the kill of " + victim.getId() + ": " + caller);
         assertThat(caller.succeeded()).isGreaterThan(sentBefore);
         assertThat(caller.failures())
             .as("failures after the kill: %s", caller)
