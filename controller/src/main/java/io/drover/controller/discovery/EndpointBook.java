@@ -12,8 +12,8 @@ import java.util.function.Consumer;
 
 /**
  * The READY endpoints of every service, as the scheduler last published them, and the watchers of
- * each service. The scheduler publishes after every pass; a watcher hears only of its own service,
- * and only when its set changed.
+ * each service. The scheduler publishes after every pass; a set gets a new version and time only
+ * when it changed, and a watcher hears only of its own service, and only then.
  *
  * <p>Until the first publication that the scheduler marks as settled (a restarted controller waits
  * for its known nodes to report first), nothing is known: {@link #current} answers UNAVAILABLE and
@@ -25,9 +25,11 @@ import java.util.function.Consumer;
  */
 public final class EndpointBook {
   private final Clock clock;
-  private Map<String, List<Endpoint>> byService = Map.of();
   private Set<String> catalog = Set.of();
+
+  /** The last set of every service of the catalog, and of every watched one. */
   private final Map<String, EndpointSet> sets = new HashMap<>();
+
   private final Map<String, Set<Consumer<EndpointSet>>> watchers = new HashMap<>();
   private boolean settled;
   private long version;
@@ -45,33 +47,35 @@ public final class EndpointBook {
    */
   public synchronized void publish(
       Map<String, List<Endpoint>> endpoints, Set<String> services, boolean settled) {
-    boolean wasSettled = this.settled;
-    this.byService = endpoints;
     this.catalog = services;
     this.settled = this.settled || settled;
     if (!this.settled) {
       return;
     }
-    Set<String> touched = new LinkedHashSet<>(watchers.keySet());
-    touched.addAll(sets.keySet());
-    for (String service : touched) {
+    Set<String> names = new LinkedHashSet<>(services);
+    names.addAll(endpoints.keySet());
+    names.addAll(watchers.keySet());
+    names.addAll(sets.keySet());
+    for (String service : names) {
       EndpointSet before = sets.get(service);
-      boolean inCatalog = catalog.contains(service);
+      boolean inCatalog = services.contains(service);
       List<Endpoint> now = endpoints.getOrDefault(service, List.of());
-      if (before != null
-          && wasSettled
-          && before.inCatalog() == inCatalog
-          && before.endpoints().equals(now)) {
+      if (before != null && before.inCatalog() == inCatalog && before.endpoints().equals(now)) {
+        continue;
+      }
+      boolean watched = watchers.containsKey(service);
+      if (!inCatalog && now.isEmpty() && !watched) {
+        sets.remove(service); // gone from the catalog, and nobody asks for it
         continue;
       }
       EndpointSet changed = new EndpointSet(service, inCatalog, now, ++version, clock.instant());
       sets.put(service, changed);
-      for (Consumer<EndpointSet> watcher : List.copyOf(watchers.getOrDefault(service, Set.of()))) {
-        watcher.accept(changed);
+      if (watched) {
+        for (Consumer<EndpointSet> watcher : List.copyOf(watchers.get(service))) {
+          watcher.accept(changed);
+        }
       }
     }
-    // Sets nobody watches are computed on demand; keep only those of watched services.
-    sets.keySet().retainAll(watchers.keySet());
   }
 
   /**
@@ -111,7 +115,6 @@ public final class EndpointBook {
           of.remove(watcher);
           if (of.isEmpty()) {
             watchers.remove(service);
-            sets.remove(service);
           }
         }
       }
@@ -123,16 +126,12 @@ public final class EndpointBook {
     return watchers.values().stream().mapToInt(Set::size).sum();
   }
 
+  /** The set of a service; one the catalog lacks and nobody watched yet is empty. */
   private EndpointSet setOf(String service) {
     EndpointSet known = sets.get(service);
     if (known != null) {
       return known;
     }
-    return new EndpointSet(
-        service,
-        catalog.contains(service),
-        byService.getOrDefault(service, List.of()),
-        version,
-        clock.instant());
+    return new EndpointSet(service, false, List.of(), version, clock.instant());
   }
 }

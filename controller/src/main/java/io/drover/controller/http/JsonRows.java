@@ -114,7 +114,11 @@ final class JsonRows {
 
   /** The body of {@code /v1/services/NAME/endpoints}. */
   record EndpointsRow(
-      String service, long version, String changedAt, List<EndpointRow> endpoints) {}
+      String service,
+      boolean inCatalog,
+      long version,
+      String changedAt,
+      List<EndpointRow> endpoints) {}
 
   record EventView(
       long sequence,
@@ -204,6 +208,7 @@ final class JsonRows {
   static EndpointsRow endpoints(EndpointSet set) {
     return new EndpointsRow(
         set.service(),
+        set.inCatalog(),
         set.version(),
         time(set.changedAt()),
         set.endpoints().stream()

@@ -77,6 +77,16 @@ class EndpointBookTest {
         Set.of("orders", "hello"),
         true);
     assertThat(heard).hasSize(1);
+    EndpointSet hello = book.current("hello");
+    book.publish(
+        Map.of(
+            "orders", List.of(endpoint("orders-1", 20000)),
+            "hello", List.of(endpoint("hello-1", 20001))),
+        Set.of("orders", "hello"),
+        true);
+    assertThat(book.current("hello"))
+        .as("an unchanged set keeps its version and time")
+        .isEqualTo(hello);
 
     book.publish(
         Map.of("orders", List.of(endpoint("orders-1", 20000), endpoint("orders-2", 20002))),

@@ -103,9 +103,10 @@ class EndpointsApiTest {
 
   @Test
   void aWatchOfAServiceThatDoesNotExistYetStartsEmptyAndHearsWhenItIsCreated() {
+    // Its own stub: the stream must outlive the per-call deadline of the test's stub.
     Iterator<ServiceEndpoints> watch =
-        control
-            .withDeadlineAfter(20, TimeUnit.SECONDS)
+        ControlGrpc.newBlockingStub(cluster.channel(controller.grpcPort()))
+            .withDeadlineAfter(60, TimeUnit.SECONDS)
             .watchEndpoints(WatchEndpointsRequest.newBuilder().setService("orders").build());
     ServiceEndpoints first = watch.next();
     assertThat(first.getInCatalog()).isFalse();
