@@ -47,6 +47,7 @@ final class DiscoveringClient implements AutoCloseable {
   private final AtomicInteger next = new AtomicInteger();
   private volatile List<Endpoint> endpoints = List.of();
   private final List<ServiceEndpoints> sets = new CopyOnWriteArrayList<>();
+  private final List<Instant> setTimes = new CopyOnWriteArrayList<>();
   private final List<Failure> failures = new CopyOnWriteArrayList<>();
   private final AtomicLong succeeded = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
@@ -60,6 +61,7 @@ final class DiscoveringClient implements AutoCloseable {
             service,
             retries,
             set -> {
+              setTimes.add(Instant.now());
               sets.add(set);
               endpoints = set.getEndpointsList();
             });
@@ -80,6 +82,24 @@ final class DiscoveringClient implements AutoCloseable {
   /** Every set received, oldest first. */
   List<ServiceEndpoints> sets() {
     return List.copyOf(sets);
+  }
+
+  /**
+   * When each set arrived and what it held, to explain a failure: the instance ids of each set,
+   * with the controller's time of the change and the time it arrived here.
+   */
+  String history() {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < sets.size(); i++) {
+      ServiceEndpoints set = sets.get(i);
+      out.append("\n  changed ")
+          .append(Instant.ofEpochMilli(set.getChangedAtMs()))
+          .append(", arrived ")
+          .append(setTimes.get(i))
+          .append(": ")
+          .append(set.getEndpointsList().stream().map(Endpoint::getInstanceId).toList());
+    }
+    return out.toString();
   }
 
   List<Failure> failures() {

@@ -76,6 +76,7 @@ class DiscoveryIT {
             .ignoreExceptions()
             .until(() -> stillRunning(cluster, left).isEmpty());
         System.out.println("after 2 -> 5 -> 1: " + caller);
+        explain(cluster, caller);
         assertThat(caller.succeeded()).isGreaterThan(beforeScaleIn);
         assertThat(caller.failures()).as("failures while scaling: %s", caller).isEmpty();
         // A refused connection would mean the set named an instance that did not listen (yet).
@@ -100,6 +101,7 @@ class DiscoveryIT {
                             .noneMatch(e -> e.getNodeName().equals(busiest)));
         assertThat(caller.succeeded()).isGreaterThan(before);
         System.out.println("after the drain of " + busiest + ": " + caller);
+        explain(cluster, caller);
         assertThat(caller.failures()).as("failures while draining: %s", caller).isEmpty();
         assertThat(caller.refused()).as("connections refused while draining: %s", caller).isZero();
 
@@ -119,6 +121,7 @@ class DiscoveryIT {
             .atMost(Duration.ofSeconds(20))
             .until(() -> caller.servedBy(victim.getId()) > servedAfter);
         System.out.println("after the kill of " + victim.getId() + ": " + caller);
+        explain(cluster, caller);
         assertThat(caller.succeeded()).isGreaterThan(sentBefore);
         assertThat(caller.failures())
             .as("failures after the kill: %s", caller)
@@ -236,6 +239,28 @@ class DiscoveryIT {
             warmPool: 1
         """
         .formatted(name, TestCluster.EXAMPLES);
+  }
+
+  /** When a request failed: what the controller did to its instance, and what the caller knew. */
+  private static void explain(TestCluster cluster, DiscoveringClient caller) {
+    Set<String> failed =
+        caller.failures().stream()
+            .map(DiscoveringClient.Failure::instanceId)
+            .collect(Collectors.toSet());
+    if (failed.isEmpty()) {
+      return;
+    }
+    System.out.println("sets received:" + caller.history());
+    cluster.events(2000).stream()
+        .filter(e -> failed.stream().anyMatch(id -> e.getSubject().equals("instance/" + id)))
+        .forEach(
+            e ->
+                System.out.println(
+                    java.time.Instant.ofEpochMilli(e.getTimeMs())
+                        + " "
+                        + e.getKind()
+                        + " "
+                        + e.getMessage()));
   }
 
   private static void scale(TestCluster cluster, int replicas) {
