@@ -199,8 +199,9 @@ class DiscoveryIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> orders.succeeded() > during + 20);
         assertThat(orders.instanceIds()).isEqualTo(beforeCrash);
 
-        // Back, it sends its first set only once its node has reported: never an empty one.
-        cluster.startController(catalog);
+        // Back, it sends its first set only once its node has reported: never an empty one. The
+        // agent's reconnect backoff may reach 30 s; a startup grace as long lets it report first.
+        cluster.startController(catalog, "--startup-grace", "30s");
         await().atMost(Duration.ofSeconds(60)).until(() -> orders.sets().size() > setsBeforeCrash);
         scale(cluster, "orders", 3);
         await().atMost(Duration.ofSeconds(90)).until(() -> orders.endpoints().size() == 3);
