@@ -164,6 +164,19 @@ class DiscoveryIT {
         assertThat(first.getInCatalog()).isFalse();
         assertThat(first.getEndpointsList()).isEmpty();
 
+        DroverProcesses.Daemon cliWatch =
+            drover.start(
+                "endpoints",
+                "orders",
+                "--watch",
+                "--output",
+                "json",
+                "--controller",
+                cluster.controllerAddress());
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> cliWatch.output().contains("\"inCatalog\":false"));
+
         String both = Files.readString(catalog) + service("orders");
         cluster
             .control()
@@ -214,6 +227,19 @@ class DiscoveryIT {
                 .listEndpoints(ListEndpointsRequest.newBuilder().setService("orders").build());
         assertThat(listedNow.getEndpointsList()).isEqualTo(orders.endpoints());
         assertThat(orders.failures()).as("%s", orders).isEmpty();
+
+        // drover endpoints --watch followed it all, through the restart, to the same set.
+        String lastLine =
+            await()
+                .atMost(Duration.ofSeconds(30))
+                .until(
+                    () -> {
+                      List<String> lines = cliWatch.output().lines().toList();
+                      return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+                    },
+                    line -> orders.instanceIds().stream().allMatch(line::contains));
+        assertThat(lastLine).contains("\"inCatalog\":true");
+        assertThat(cliWatch.process().isAlive()).isTrue();
       }
     }
   }

@@ -1147,7 +1147,8 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
         if (inFlight >= drain.maxParallel()) {
           break;
         }
-        if (old.leaving() || !plans.containsKey(old.service())) {
+        // Skips those stopped above in this pass: a DRAINING one waits out its grace period.
+        if (old.leaving() || !old.state().isLive() || !plans.containsKey(old.service())) {
           continue;
         }
         if (old.state() != InstanceState.READY) {
@@ -1564,6 +1565,9 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
    * ready stops at once.
    */
   private void stop(Instance instance, String why) {
+    if (instance.state() == InstanceState.DRAINING) {
+      return; // already out of discovery; its grace period ends in a release
+    }
     if (instance.state() == InstanceState.PENDING) {
       instances.remove(instance.id());
       portsExhausted.remove(instance.id());
