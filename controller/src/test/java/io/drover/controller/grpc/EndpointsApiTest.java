@@ -2,6 +2,7 @@ package io.drover.controller.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.drover.controller.Cluster;
 import io.drover.controller.Controller;
@@ -60,6 +61,11 @@ class EndpointsApiTest {
                     Cluster.loopback(0), Cluster.loopback(0), dir.resolve("controller"))
                 .withCatalog(ControllerConfig.CatalogLocation.file(file, dir)));
     control = cluster.control(controller.grpcPort());
+    // Until the scheduler's first pass, the controller knows nothing and says so (UNAVAILABLE).
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .ignoreException(StatusRuntimeException.class)
+        .until(() -> list("hello") != null);
   }
 
   @Test
