@@ -8,6 +8,7 @@ import io.drover.cli.client.ClientOptions;
 import io.drover.cli.client.ContainersCommand;
 import io.drover.cli.client.CordonCommand;
 import io.drover.cli.client.DrainCommand;
+import io.drover.cli.client.EndpointsCommand;
 import io.drover.cli.client.EventsCommand;
 import io.drover.cli.client.InstancesCommand;
 import io.drover.cli.client.LogsCommand;
@@ -91,6 +92,7 @@ public final class DroverCommand implements Runnable {
           new DrainCommand(),
           new EventsCommand(),
           new LogsCommand(),
+          new EndpointsCommand(),
           new TopCommand()
         }) {
       verb.outerOptions(top.options);

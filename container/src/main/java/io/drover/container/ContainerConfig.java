@@ -22,6 +22,8 @@ import java.util.Map;
  *     assignment (cold); 0 for a warm one
  * @param warmup {@code DROVER_WARMUP}: whether to warm up while waiting; by default warm containers
  *     do and cold ones do not
+ * @param controller {@code DROVER_CONTROLLER}: {@code HOST:PORT} of the controller's gRPC port,
+ *     which the service's endpoint views watch; empty when not set
  */
 public record ContainerConfig(
     String containerId,
@@ -31,7 +33,8 @@ public record ContainerConfig(
     long logMaxBytes,
     Duration attachTimeout,
     int coldPort,
-    boolean warmup) {
+    boolean warmup,
+    String controller) {
 
   public static final long DEFAULT_LOG_MAX_BYTES = 10L << 20;
   public static final Duration DEFAULT_ATTACH_TIMEOUT = Duration.ofSeconds(60);
@@ -98,7 +101,9 @@ public record ContainerConfig(
         warmupValue == null || warmupValue.isBlank()
             ? coldPort == 0
             : !"false".equalsIgnoreCase(warmupValue.trim());
-    return new ContainerConfig(id, secret, link, log, maxBytes, attachTimeout, coldPort, warmup);
+    String controller = env.getOrDefault("DROVER_CONTROLLER", "").trim();
+    return new ContainerConfig(
+        id, secret, link, log, maxBytes, attachTimeout, coldPort, warmup, controller);
   }
 
   private static String required(Map<String, String> env, String name) {

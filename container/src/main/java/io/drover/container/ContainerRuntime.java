@@ -43,6 +43,7 @@ final class ContainerRuntime implements AgentLink.Listener {
   private final java.util.concurrent.CountDownLatch startReturned =
       new java.util.concurrent.CountDownLatch(1);
   private final ContainerConfig config;
+  private final ControllerDiscovery discovery;
   private final Object lock = new Object();
   private final AgentLink link;
   private final ScheduledExecutorService timer;
@@ -64,6 +65,7 @@ final class ContainerRuntime implements AgentLink.Listener {
 
   ContainerRuntime(ContainerConfig config) {
     this.config = config;
+    this.discovery = new ControllerDiscovery(config.controller());
     this.link =
         new AgentLink(
             config.agentLink(),
@@ -166,7 +168,9 @@ final class ContainerRuntime implements AgentLink.Listener {
       assignment = next;
       assignedAtNanos = System.nanoTime();
       transition(ContainerState.CONTAINER_STATE_LOADING, "");
-      context = new ServiceContextImpl(next, metrics, new Reports(next.getInstanceId()));
+      context =
+          new ServiceContextImpl(
+              next, metrics, new Reports(next.getInstanceId()), discovery::endpoints);
     }
     launcher.launch(next, context, new LaunchCallbacks());
     RuntimeLog.info(
@@ -363,6 +367,7 @@ final class ContainerRuntime implements AgentLink.Listener {
             () -> {
               long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
               stopService(why, graceMillis);
+              discovery.close();
               link.finish(
                   Duration.ofMillis(Math.min(FLUSH_TIMEOUT.toMillis(), millisLeft(deadline))));
               // A plain main's shutdown hooks get what is left of the grace period.

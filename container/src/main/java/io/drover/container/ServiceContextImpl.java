@@ -1,6 +1,7 @@
 package io.drover.container;
 
 import com.codahale.metrics.MetricRegistry;
+import io.drover.sdk.Endpoints;
 import io.drover.sdk.ServiceContext;
 import io.drover.v1.PortBinding;
 import io.drover.v1.ServiceAssignment;
@@ -8,6 +9,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** The {@link ServiceContext} of one assignment; reports go to the agent through the runtime. */
 final class ServiceContextImpl implements ServiceContext {
@@ -25,9 +27,18 @@ final class ServiceContextImpl implements ServiceContext {
   private final Map<String, Integer> ports;
   private final MetricRegistry metrics;
   private final Reports reports;
+  private final Function<String, Endpoints> discovery;
 
-  ServiceContextImpl(ServiceAssignment assignment, MetricRegistry metrics, Reports reports) {
+  /**
+   * @param discovery the live view of another service's endpoints
+   */
+  ServiceContextImpl(
+      ServiceAssignment assignment,
+      MetricRegistry metrics,
+      Reports reports,
+      Function<String, Endpoints> discovery) {
     this.assignment = assignment;
+    this.discovery = discovery;
     Map<String, Integer> byName = new LinkedHashMap<>();
     for (PortBinding binding : assignment.getPortsList()) {
       byName.putIfAbsent(binding.getName(), binding.getPort());
@@ -103,6 +114,11 @@ final class ServiceContextImpl implements ServiceContext {
   @Override
   public List<String> args() {
     return assignment.getArgsList();
+  }
+
+  @Override
+  public Endpoints endpoints(String service) {
+    return discovery.apply(service);
   }
 
   /** An exception as one line: its class and message. */

@@ -188,6 +188,9 @@ final class Warmup implements Runnable {
 
                   @Override
                   public void error(String error) {}
+                },
+                service -> {
+                  throw new IllegalStateException("no discovery while warming up");
                 });
         WarmCallbacks callbacks = new WarmCallbacks();
         launcher.launch(assignment, context, callbacks).join(5000);

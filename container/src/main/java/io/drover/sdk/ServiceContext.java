@@ -64,4 +64,20 @@ public interface ServiceContext {
 
   /** The arguments of the assignment. */
   List<String> args();
+
+  /**
+   * A live view of the READY endpoints of another service, for services that call each other
+   * without gRPC (gRPC clients use the {@code drover:///SERVICE} name resolver instead). The first
+   * call for a service starts a watch on the controller; later calls return the same view. The view
+   * starts empty and fills within moments; a service the catalog does not have yet stays empty
+   * until it is applied.
+   *
+   * <p>A default method, so that stubs of this interface in services' own tests still compile.
+   *
+   * @throws IllegalStateException if this container was not told where the controller is
+   * @throws UnsupportedOperationException in an implementation that offers no discovery
+   */
+  default Endpoints endpoints(String service) {
+    throw new UnsupportedOperationException("this ServiceContext offers no endpoint views");
+  }
 }

@@ -17,6 +17,7 @@ import io.drover.controller.config.AccessConfig;
 import io.drover.controller.config.ControllerConfig;
 import io.drover.controller.config.ControllerOptions;
 import io.drover.controller.config.ControllerTls;
+import io.drover.controller.discovery.EndpointBook;
 import io.drover.controller.events.EventJournal;
 import io.drover.controller.events.EventKind;
 import io.drover.controller.grpc.AccessGrpcService;
@@ -72,6 +73,7 @@ public final class Controller implements AutoCloseable {
   private final NodeRegistry nodes;
   private final Scheduler scheduler;
   private final CatalogService catalog;
+  private final EndpointBook endpoints;
   private final ExecutorService io;
   private final GrpcServer grpc;
   private final HttpEndpoint http;
@@ -128,6 +130,7 @@ public final class Controller implements AutoCloseable {
             config.foreignPortHold(),
             state,
             config.liveness().startupGrace());
+    this.endpoints = new EndpointBook(clock);
     this.catalog =
         new CatalogService(
             catalogSource(config),
@@ -167,7 +170,8 @@ public final class Controller implements AutoCloseable {
                       scheduler,
                       catalog,
                       new LogRouter(scheduler, nodes),
-                      startedAt),
+                      startedAt,
+                      endpoints),
                   new ArtifactsGrpcService(artifacts, io),
                   new AccessGrpcService(access)));
       Optional<ServerTls> serverTls = Optional.empty();
@@ -210,7 +214,7 @@ public final class Controller implements AutoCloseable {
               "controller",
               config.httpListen(),
               routes,
-              new WebRoutes(nodes, scheduler, events, startedAt));
+              new WebRoutes(nodes, scheduler, events, startedAt, endpoints));
     } catch (UnavailableException e) {
       close(metrics, grpc, scheduler, catalog, state);
       io.shutdownNow();
@@ -282,6 +286,7 @@ public final class Controller implements AutoCloseable {
             + " provider; "
             + recovery.summary());
     catalog.start();
+    scheduler.publishEndpointsTo(endpoints);
   }
 
   /** The configured catalog source; none when neither a file nor a database is named. */

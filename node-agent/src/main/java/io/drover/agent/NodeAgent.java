@@ -109,7 +109,12 @@ public final class NodeAgent implements AutoCloseable {
     ContainerLinkServerHolder linkServer = new ContainerLinkServerHolder();
     this.supervisor =
         new ContainerSupervisor(
-            new ContainerLauncher(c.java(), c.classpath(), linkServer::address, c.logMaxBytes()),
+            new ContainerLauncher(
+                c.java(),
+                c.classpath(),
+                linkServer::address,
+                c.logMaxBytes(),
+                config.controller().forLocalClient().toString()),
             new ArtifactCache(config.dataDir().resolve("artifacts"), blobs::fetch, io),
             forward,
             config.dataDir().resolve("containers"),

@@ -17,6 +17,7 @@ import io.drover.controller.config.ControllerConfig;
 import io.drover.v1.ControlGrpc;
 import io.drover.v1.Event;
 import io.drover.v1.ListContainersRequest;
+import io.drover.v1.ListEndpointsRequest;
 import io.drover.v1.ListInstancesRequest;
 import io.drover.v1.ListNodesRequest;
 import io.drover.v1.ListServicesRequest;
@@ -142,6 +143,23 @@ class JsonApiAgreesWithCliTest {
               .forEachRemaining((Event e) -> events.add(EventsCommand.view(e)));
           return events;
         });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              JsonNode fromCli =
+                  JSON.readTree(
+                      Json.pretty(
+                          EndpointsCommand.view(
+                              control()
+                                  .listEndpoints(
+                                      ListEndpointsRequest.newBuilder()
+                                          .setService("big")
+                                          .build()))));
+              JsonNode fromApi = get("/v1/services/big/endpoints");
+              assertThat(names(fromApi)).containsExactlyElementsOf(names(fromCli));
+              assertThat(fromApi).isEqualTo(fromCli);
+            });
     agree(
         "/v1/containers",
         () ->

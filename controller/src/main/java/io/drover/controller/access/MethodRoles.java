@@ -39,6 +39,8 @@ public final class MethodRoles {
     read("drover.v1.Control/ListInstances");
     read("drover.v1.Control/ListContainers");
     read("drover.v1.Control/StreamLogs");
+    read("drover.v1.Control/ListEndpoints");
+    read("drover.v1.Control/WatchEndpoints");
     change("drover.v1.Control/ApplyCatalog", Role.OPERATOR);
     change("drover.v1.Control/ScaleService", Role.OPERATOR);
     change("drover.v1.Control/CordonNode", Role.OPERATOR);

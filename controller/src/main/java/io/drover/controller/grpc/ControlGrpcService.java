@@ -4,6 +4,7 @@ import io.drover.common.Version;
 import io.drover.common.errors.InvalidArgumentException;
 import io.drover.common.grpc.OutboundStream;
 import io.drover.common.grpc.StatusMapping;
+import io.drover.controller.discovery.EndpointBook;
 import io.drover.controller.events.EventJournal;
 import io.drover.controller.logs.LogRequest;
 import io.drover.controller.logs.LogRouter;
@@ -24,6 +25,7 @@ import io.drover.v1.GetClusterRequest;
 import io.drover.v1.GetNodeRequest;
 import io.drover.v1.ListContainersRequest;
 import io.drover.v1.ListContainersResponse;
+import io.drover.v1.ListEndpointsRequest;
 import io.drover.v1.ListInstancesRequest;
 import io.drover.v1.ListInstancesResponse;
 import io.drover.v1.ListNodesRequest;
@@ -32,8 +34,10 @@ import io.drover.v1.ListServicesRequest;
 import io.drover.v1.ListServicesResponse;
 import io.drover.v1.LogChunk;
 import io.drover.v1.ScaleServiceRequest;
+import io.drover.v1.ServiceEndpoints;
 import io.drover.v1.ServiceStatus;
 import io.drover.v1.StreamLogsRequest;
+import io.drover.v1.WatchEndpointsRequest;
 import io.drover.v1.WatchEventsRequest;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -64,6 +68,7 @@ public final class ControlGrpcService extends ControlGrpc.ControlImplBase {
   private final CatalogService catalog;
   private final LogRouter logs;
   private final Instant startedAt;
+  private final EndpointBook endpoints;
 
   public ControlGrpcService(
       NodeRegistry nodes,
@@ -71,7 +76,9 @@ public final class ControlGrpcService extends ControlGrpc.ControlImplBase {
       Scheduler scheduler,
       CatalogService catalog,
       LogRouter logs,
-      Instant startedAt) {
+      Instant startedAt,
+      EndpointBook endpoints) {
+    this.endpoints = endpoints;
     this.nodes = nodes;
     this.events = events;
     this.scheduler = scheduler;
@@ -354,5 +361,46 @@ public final class ControlGrpcService extends ControlGrpc.ControlImplBase {
     return error instanceof RuntimeException runtime
         ? runtime
         : new CompletionException(error.getMessage(), error);
+  }
+
+  @Override
+  public void listEndpoints(
+      ListEndpointsRequest request, StreamObserver<ServiceEndpoints> response) {
+    Unary.answer(
+        response,
+        () -> DiscoveryConverters.endpoints(endpoints.current(service(request.getService()))));
+  }
+
+  @Override
+  public void watchEndpoints(
+      WatchEndpointsRequest request, StreamObserver<ServiceEndpoints> response) {
+    ServerCallStreamObserver<ServiceEndpoints> call =
+        (ServerCallStreamObserver<ServiceEndpoints>) response;
+    String service;
+    try {
+      service = service(request.getService());
+    } catch (InvalidArgumentException e) {
+      call.onError(StatusMapping.toException(e));
+      return;
+    }
+    // Every set is whole, so a slow reader loses nothing by getting only the latest one.
+    OutboundStream<ServiceEndpoints> out = OutboundStream.attach(call, 1);
+    AtomicReference<Runnable> cancel = new AtomicReference<>(() -> {});
+    call.setOnCancelHandler(
+        () -> {
+          out.terminated();
+          cancel.get().run();
+        });
+    cancel.set(endpoints.watch(service, set -> out.sendLatest(DiscoveryConverters.endpoints(set))));
+    if (call.isCancelled()) {
+      cancel.get().run();
+    }
+  }
+
+  private static String service(String name) {
+    if (name.isBlank()) {
+      throw new InvalidArgumentException("service", "give a service name");
+    }
+    return name;
   }
 }

@@ -2,6 +2,7 @@ package io.drover.controller.http;
 
 import io.drover.controller.containers.ContainerLoad;
 import io.drover.controller.containers.ContainerView;
+import io.drover.controller.discovery.EndpointSet;
 import io.drover.controller.events.Event;
 import io.drover.controller.instances.InstanceView;
 import io.drover.controller.nodes.Node;
@@ -101,6 +102,24 @@ final class JsonRows {
       Map<String, Double> serviceMetrics) {}
 
   /** One event, as {@code drover events --output json}. */
+  /** One READY endpoint of {@code /v1/services/NAME/endpoints}. */
+  record EndpointRow(
+      String instance,
+      String node,
+      String address,
+      int port,
+      List<PortView> ports,
+      String zone,
+      Map<String, String> labels) {}
+
+  /** The body of {@code /v1/services/NAME/endpoints}. */
+  record EndpointsRow(
+      String service,
+      boolean inCatalog,
+      long version,
+      String changedAt,
+      List<EndpointRow> endpoints) {}
+
   record EventView(
       long sequence,
       String time,
@@ -186,6 +205,28 @@ final class JsonRows {
   }
 
   /** ISO-8601 in UTC to the millisecond, as the Control API carries times. */
+  static EndpointsRow endpoints(EndpointSet set) {
+    return new EndpointsRow(
+        set.service(),
+        set.inCatalog(),
+        set.version(),
+        time(set.changedAt()),
+        set.endpoints().stream()
+            .map(
+                e ->
+                    new EndpointRow(
+                        e.instanceId(),
+                        e.nodeName(),
+                        e.address(),
+                        e.firstPort(),
+                        e.ports().entrySet().stream()
+                            .map(p -> new PortView(p.getKey(), p.getValue()))
+                            .toList(),
+                        e.zone(),
+                        e.labels()))
+            .toList());
+  }
+
   static String time(Instant t) {
     return Instant.ofEpochMilli(t.toEpochMilli()).toString();
   }

@@ -9,6 +9,7 @@ import io.drover.common.errors.NotFoundException;
 import io.drover.common.errors.UnavailableException;
 import io.drover.common.http.HttpGet;
 import io.drover.common.http.HttpResponse;
+import io.drover.controller.discovery.EndpointBook;
 import io.drover.controller.events.EventJournal;
 import io.drover.controller.nodes.Node;
 import io.drover.controller.nodes.NodeRegistry;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -30,10 +32,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The read-only JSON API on the controller's HTTP port: {@code GET /v1/cluster}, {@code /v1/nodes},
- * {@code /v1/services}, {@code /v1/instances}, {@code /v1/containers} and {@code
- * /v1/events?tail=N}, with the fields of {@code drover ... --output json}. It reads the same domain
- * objects as the Control API and changes nothing. Errors are JSON objects: {@code {"status": 400,
- * "error": "tail: ..."}}.
+ * {@code /v1/services}, {@code /v1/instances}, {@code /v1/containers} and {@code /v1/events?tail=N}
+ * and {@code /v1/services/NAME/endpoints}, with the fields of {@code drover ... --output json}. It
+ * reads the same domain objects as the Control API and changes nothing. Errors are JSON objects:
+ * {@code {"status": 400, "error": "tail: ..."}}.
  */
 final class ReadApi {
   private static final Logger log = LoggerFactory.getLogger(ReadApi.class);
@@ -51,7 +53,11 @@ final class ReadApi {
           "/v1/services",
           "/v1/instances",
           "/v1/containers",
-          "/v1/events");
+          "/v1/events",
+          "/v1/services/NAME/endpoints");
+
+  private static final String SERVICES_PREFIX = "/v1/services/";
+  private static final String ENDPOINTS_SUFFIX = "/endpoints";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -59,16 +65,23 @@ final class ReadApi {
   private final Scheduler scheduler;
   private final EventJournal events;
   private final Instant startedAt;
+  private final EndpointBook endpoints;
 
-  ReadApi(NodeRegistry nodes, Scheduler scheduler, EventJournal events, Instant startedAt) {
+  ReadApi(
+      NodeRegistry nodes,
+      Scheduler scheduler,
+      EventJournal events,
+      Instant startedAt,
+      EndpointBook endpoints) {
     this.nodes = nodes;
+    this.endpoints = endpoints;
     this.scheduler = scheduler;
     this.events = events;
     this.startedAt = startedAt;
   }
 
   HttpResponse answer(HttpGet request) {
-    if (!PATHS.contains(request.path())) {
+    if (!PATHS.contains(request.path()) && endpointsOf(request.path()).isEmpty()) {
       return error(
           404,
           "no such path '"
@@ -96,6 +109,11 @@ final class ReadApi {
 
   private Object read(HttpGet request) {
     String path = request.path();
+    Optional<String> service = endpointsOf(path);
+    if (service.isPresent()) {
+      only(request);
+      return JsonRows.endpoints(endpoints.current(service.get()));
+    }
     switch (path) {
       case "/v1/cluster" -> {
         only(request);
@@ -148,6 +166,16 @@ final class ReadApi {
         await(scheduler.containers("")).size(),
         (int) await(scheduler.instances("", "")).stream().filter(i -> i.state().isLive()).count(),
         await(scheduler.services()).size());
+  }
+
+  /** The service of a {@code /v1/services/NAME/endpoints} path. */
+  static Optional<String> endpointsOf(String path) {
+    if (!path.startsWith(SERVICES_PREFIX) || !path.endsWith(ENDPOINTS_SUFFIX)) {
+      return Optional.empty();
+    }
+    String name =
+        path.substring(SERVICES_PREFIX.length(), path.length() - ENDPOINTS_SUFFIX.length());
+    return name.isEmpty() || name.contains("/") ? Optional.empty() : Optional.of(name);
   }
 
   /** The id of the node named by {@code ?node=}, empty for all. */

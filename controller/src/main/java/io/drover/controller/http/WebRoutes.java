@@ -2,6 +2,7 @@ package io.drover.controller.http;
 
 import io.drover.common.http.HttpGet;
 import io.drover.common.http.HttpResponse;
+import io.drover.controller.discovery.EndpointBook;
 import io.drover.controller.events.EventJournal;
 import io.drover.controller.nodes.NodeRegistry;
 import io.drover.controller.scheduling.Scheduler;
@@ -18,8 +19,12 @@ public final class WebRoutes implements Function<HttpGet, HttpResponse> {
   private final DashboardFiles dashboard = new DashboardFiles();
 
   public WebRoutes(
-      NodeRegistry nodes, Scheduler scheduler, EventJournal events, Instant startedAt) {
-    this.api = new ReadApi(nodes, scheduler, events, startedAt);
+      NodeRegistry nodes,
+      Scheduler scheduler,
+      EventJournal events,
+      Instant startedAt,
+      EndpointBook endpoints) {
+    this.api = new ReadApi(nodes, scheduler, events, startedAt, endpoints);
   }
 
   @Override

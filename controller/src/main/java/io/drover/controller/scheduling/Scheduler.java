@@ -15,6 +15,8 @@ import io.drover.controller.containers.ContainerLoad;
 import io.drover.controller.containers.ContainerStatus;
 import io.drover.controller.containers.ContainerView;
 import io.drover.controller.containers.JvmProfile;
+import io.drover.controller.discovery.Endpoint;
+import io.drover.controller.discovery.EndpointBook;
 import io.drover.controller.events.EventJournal;
 import io.drover.controller.events.EventKind;
 import io.drover.controller.instances.Instance;
@@ -875,16 +877,61 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
 
   private volatile java.util.function.LongConsumer reconcileListener = nanos -> {};
 
+  private volatile EndpointBook endpointBook;
+
+  /**
+   * Publishes the READY endpoints of every service to {@code book} at the end of every pass. Every
+   * input that changes an instance's state is followed by a pass, so the book hears of an instance
+   * that turns READY, and of one that starts to drain, before anything else happens to it.
+   */
+  public void publishEndpointsTo(EndpointBook book) {
+    // On the loop, behind the catalog that the controller put in force just before: the book's
+    // first set must know the catalog's services.
+    run(
+        () -> {
+          endpointBook = book;
+          queueReconcile();
+        });
+  }
+
+  private void publishEndpoints(boolean settled) {
+    EndpointBook book = endpointBook;
+    if (book == null) {
+      return;
+    }
+    Map<String, List<Endpoint>> byService = new HashMap<>();
+    for (Instance instance : instances.values()) {
+      if (instance.state() != InstanceState.READY) {
+        continue;
+      }
+      byService
+          .computeIfAbsent(instance.service(), s -> new ArrayList<>())
+          .add(
+              new Endpoint(
+                  instance.id(),
+                  instance.nodeId(),
+                  nodeName(instance.nodeId()),
+                  address(instance.nodeId()),
+                  instance.ports(),
+                  "",
+                  Map.of()));
+    }
+    byService.values().forEach(list -> list.sort(Comparator.comparing(Endpoint::instanceId)));
+    book.publish(byService, Set.copyOf(plans.keySet()), settled);
+  }
+
   private void reconcile() {
     long started = System.nanoTime();
     reconcileQueued = false;
     promisedSpares.clear();
     noRoom.clear();
+    boolean settled = false;
     try {
       Instant now = clock.instant();
       if (held(now)) {
         return;
       }
+      settled = true;
       for (Instance orphan : List.copyOf(instances.values())) {
         if (!plans.containsKey(orphan.service()) && orphan.state().isLive()) {
           stop(orphan, "its service left the catalog");
@@ -906,6 +953,11 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     } catch (RuntimeException e) {
       log.error("reconcile pass failed", e);
     } finally {
+      try {
+        publishEndpoints(settled);
+      } catch (RuntimeException e) {
+        log.error("publishing endpoints failed", e);
+      }
       reconcileListener.accept(System.nanoTime() - started);
     }
   }
@@ -1095,7 +1147,8 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
         if (inFlight >= drain.maxParallel()) {
           break;
         }
-        if (old.leaving() || !plans.containsKey(old.service())) {
+        // Skips those stopped above in this pass: a DRAINING one waits out its grace period.
+        if (old.leaving() || !old.state().isLive() || !plans.containsKey(old.service())) {
           continue;
         }
         if (old.state() != InstanceState.READY) {
@@ -1512,6 +1565,9 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
    * ready stops at once.
    */
   private void stop(Instance instance, String why) {
+    if (instance.state() == InstanceState.DRAINING) {
+      return; // already out of discovery; its grace period ends in a release
+    }
     if (instance.state() == InstanceState.PENDING) {
       instances.remove(instance.id());
       portsExhausted.remove(instance.id());

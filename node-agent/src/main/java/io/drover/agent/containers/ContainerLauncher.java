@@ -27,6 +27,7 @@ public final class ContainerLauncher {
   private final String classpath;
   private final Supplier<String> agentLink;
   private final long logMaxBytes;
+  private final String controller;
 
   /**
    * @param classpath the container runtime's classpath
@@ -35,6 +36,20 @@ public final class ContainerLauncher {
    */
   public ContainerLauncher(
       String defaultJava, String classpath, Supplier<String> agentLink, long logMaxBytes) {
+    this(defaultJava, classpath, agentLink, logMaxBytes, "");
+  }
+
+  /**
+   * @param controller {@code HOST:PORT} of the controller, given to containers as {@code
+   *     DROVER_CONTROLLER} so that services can watch other services' endpoints; empty for none
+   */
+  public ContainerLauncher(
+      String defaultJava,
+      String classpath,
+      Supplier<String> agentLink,
+      long logMaxBytes,
+      String controller) {
+    this.controller = controller;
     this.defaultJava = defaultJava;
     this.classpath = classpath;
     this.agentLink = agentLink;
@@ -75,6 +90,9 @@ public final class ContainerLauncher {
     env.put("DROVER_CONTAINER_ID", launch.containerId());
     env.put("DROVER_CONTAINER_SECRET", launch.secret());
     env.put("DROVER_AGENT_LINK", agentLink.get());
+    if (!controller.isEmpty()) {
+      env.put("DROVER_CONTROLLER", controller);
+    }
     env.put("DROVER_CONTAINER_LOG", launch.dir().resolve(SERVICE_LOG).toString());
     env.put("DROVER_CONTAINER_LOG_MAX_BYTES", Long.toString(logMaxBytes));
     launch
