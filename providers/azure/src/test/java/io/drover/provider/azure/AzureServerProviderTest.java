@@ -204,8 +204,9 @@ class AzureServerProviderTest extends ServerProviderContract {
                 + server.nodeName()
                 + "'\n"
                 + "export DROVER_JOIN_TOKEN='token-123'\n"
+                // The controller's minted token and its CA win over the configured ones.
                 + "export DROVER_CA_FINGERPRINT='"
-                + "ab".repeat(32)
+                + "cd".repeat(32)
                 + "'\n"
                 + "drover agent\n");
     assertThat(vm.resource.path("location").asText()).isEqualTo("westeurope");

@@ -154,7 +154,7 @@ class DockerServerProviderTest extends ServerProviderContract {
             "DROVER_CONTROLLER=" + CONTROLLER,
             "DROVER_NAME=" + first.nodeName(),
             "DROVER_JOIN_TOKEN=token-123",
-            "DROVER_CA_FINGERPRINT=" + "ab".repeat(32),
+            "DROVER_CA_FINGERPRINT=" + "cd".repeat(32),
             "DROVER_PORTS=21000-21099",
             "DROVER_ADVERTISE_ADDRESS=127.0.0.1");
     assertThat(c.hostPorts()).hasSize(100);

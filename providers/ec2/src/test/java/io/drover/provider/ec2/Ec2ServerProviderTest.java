@@ -154,7 +154,9 @@ class Ec2ServerProviderTest extends ServerProviderContract {
                 + "set -eu\n"
                 + "drover agent --controller '10.0.0.10:7400' --name '"
                 + server.nodeName()
-                + "' --join-token 'token-123' --ca-fingerprint 'ab12'\n");
+                + "' --join-token 'token-123' --ca-fingerprint '"
+                + "cd".repeat(32)
+                + "'\n");
     assertThat(instance.launchTemplate()).isEqualTo(DEFAULT_TEMPLATE_ID);
     assertThat(instance.launchTemplateVersion()).isEqualTo("$Default");
     assertThat(instance.instanceType()).isEqualTo(Ec2Emulator.DEFAULT_TEMPLATE_TYPE);

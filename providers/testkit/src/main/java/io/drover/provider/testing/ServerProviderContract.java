@@ -92,7 +92,7 @@ public abstract class ServerProviderContract {
 
   protected ProvisionRequest request(int count) {
     return new ProvisionRequest(
-        count, 512 * count, 500 * count, "contract test", "token-123", "ab12");
+        count, 512 * count, 500 * count, "contract test", "token-123", "cd".repeat(32));
   }
 
   /** The provider of this test, opened on first use. */
