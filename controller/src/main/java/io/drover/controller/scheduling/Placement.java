@@ -20,7 +20,8 @@ public final class Placement {
   /**
    * A READY node as placement sees it.
    *
-   * @param idleContainers unreserved IDLE containers of the service's profile
+   * @param idleContainers unreserved IDLE containers of the service's profile; placement takes the
+   *     first, so the scheduler lists at most one
    * @param startingSpares spare containers of the profile that are starting and unreserved
    * @param serviceInstances live instances of this service on the node
    * @param requestedMemoryMb memory of every live instance on the node, per the catalog
@@ -105,12 +106,29 @@ public final class Placement {
         && node.memoryAvailableBytes() >= ((long) plan.memoryMb() << 20);
   }
 
-  private static final Comparator<Candidate> SPREAD =
-      Comparator.comparingInt(Candidate::serviceInstances)
-          .thenComparingDouble(
-              n -> n.requestedMemoryMb() / (double) Math.max(1, n.memoryTotalBytes() >> 20))
-          .thenComparingDouble(Candidate::cpuLoad)
-          .thenComparing(Candidate::name);
+  /**
+   * Spread order: fewer instances of the service, then the smaller share of memory requested, then
+   * the lower CPU load, then the name. Written out rather than chained from {@code Comparator}s:
+   * placement compares every node for every instance, and the chain cost most of its time.
+   */
+  private static final Comparator<Candidate> SPREAD = Placement::compareSpread;
+
+  static int compareSpread(Candidate a, Candidate b) {
+    int byInstances = Integer.compare(a.serviceInstances(), b.serviceInstances());
+    if (byInstances != 0) {
+      return byInstances;
+    }
+    int byMemory = Double.compare(memoryShare(a), memoryShare(b));
+    if (byMemory != 0) {
+      return byMemory;
+    }
+    int byLoad = Double.compare(a.cpuLoad(), b.cpuLoad());
+    return byLoad != 0 ? byLoad : a.name().compareTo(b.name());
+  }
+
+  private static double memoryShare(Candidate n) {
+    return n.requestedMemoryMb() / (double) Math.max(1, n.memoryTotalBytes() >> 20);
+  }
 
   private static Comparator<Candidate> spread() {
     return SPREAD;

@@ -1751,14 +1751,16 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       return null;
     }
     ContainerTable table = containers.get(node.id());
+    // Placement takes the first; looking further would cost a scan of every spare per placement.
     List<String> idle =
         table.spares().stream()
             .filter(
                 c ->
                     c.isIdle()
-                        && c.profile().equals(plan.profile())
-                        && !reserved.containsKey(c.id()))
+                        && !reserved.containsKey(c.id())
+                        && c.profile().equals(plan.profile()))
             .map(ContainerView::id)
+            .limit(1)
             .toList();
     int starting =
         (int)
