@@ -124,12 +124,25 @@ public final class SimAgent {
     }
   }
 
-  SimAgent(Swarm swarm, String nodeId, String name, ManagedChannel channel) {
+  /** The profile of the containers a simulated node already runs when it joins. */
+  static final JvmProfile SPARE_PROFILE =
+      JvmProfile.newBuilder().setName("sim").setHeapMb(16).build();
+
+  /**
+   * @param spares IDLE containers the node already runs when it joins (its hello lists them)
+   */
+  SimAgent(Swarm swarm, String nodeId, String name, ManagedChannel channel, int spares) {
     this.swarm = swarm;
     this.nodeId = nodeId;
     this.name = name;
     this.channel = channel;
     this.stub = AgentGatewayGrpc.newStub(channel);
+    for (int i = 0; i < spares; i++) {
+      SimContainer c =
+          new SimContainer(nodeId + "-c" + ++containerCounter, SPARE_PROFILE, 100_000 + i);
+      c.state = ContainerState.CONTAINER_STATE_IDLE;
+      containers.put(c.id, c);
+    }
   }
 
   public String nodeId() {

@@ -59,6 +59,14 @@ public final class Swarm implements AutoCloseable {
    * perSecond} new connections a second (a stampede of hellos is a scenario of its own).
    */
   public void connect(int port, int count, int perSecond) throws InterruptedException {
+    connect(port, count, perSecond, 0);
+  }
+
+  /**
+   * As {@link #connect(int, int, int)}, each agent already running {@code spares} IDLE containers
+   * when it joins.
+   */
+  public void connect(int port, int count, int perSecond, int spares) throws InterruptedException {
     String run = UUID.randomUUID().toString().substring(0, 8);
     long started = System.nanoTime();
     int first = agents.size();
@@ -73,7 +81,7 @@ public final class Swarm implements AutoCloseable {
               .maxInboundMessageSize(16 << 20)
               .build();
       SimAgent agent =
-          new SimAgent(this, "sim-" + run + "-" + n, String.format("sim-%05d", n), channel);
+          new SimAgent(this, "sim-" + run + "-" + n, String.format("sim-%05d", n), channel, spares);
       agents.add(agent);
       agent.connect();
       long due = started + TimeUnit.SECONDS.toNanos(1) * (i + 1) / perSecond;

@@ -41,6 +41,17 @@ public final class SwarmScenario implements AutoCloseable {
       int containerMetricsPerSample,
       Map<String, String> settings)
       throws IOException, InterruptedException {
+    this(nodes, 0, telemetryInterval, containerMetricsPerSample, settings);
+  }
+
+  /** As above, each node already running {@code spares} IDLE containers when it joins. */
+  public SwarmScenario(
+      int nodes,
+      int spares,
+      Duration telemetryInterval,
+      int containerMetricsPerSample,
+      Map<String, String> settings)
+      throws IOException, InterruptedException {
     dir = Files.createTempDirectory("drover-swarm-");
     artifact = dir.resolve("service.jar");
     // Simulated agents never load it; the controller only needs a file to name.
@@ -58,7 +69,7 @@ public final class SwarmScenario implements AutoCloseable {
               telemetryInterval,
               containerMetricsPerSample,
               Math.max(2, Runtime.getRuntime().availableProcessors()));
-      agents.connect(started.grpcPort(), nodes, 2000);
+      agents.connect(started.grpcPort(), nodes, 2000, spares);
     } catch (IOException | InterruptedException | RuntimeException e) {
       if (agents != null) {
         agents.close();
