@@ -153,6 +153,11 @@ public final class ControllerProcess implements AutoCloseable {
     return (long) (kib * 1024);
   }
 
+  /** The controller's heap by class ({@code jcmd GC.class_histogram}), to see what holds it. */
+  public String classHistogram() throws IOException, InterruptedException {
+    return run("jcmd", Long.toString(process.pid()), "GC.class_histogram");
+  }
+
   /** Records a JFR file of the controller from now on; it is written when the process ends. */
   public void startFlightRecording(Path file) throws IOException, InterruptedException {
     run(

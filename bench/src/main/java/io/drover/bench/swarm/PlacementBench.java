@@ -104,6 +104,10 @@ public final class PlacementBench {
         controller.dumpFlightRecording(Path.of(jfr));
       }
       long heapInstances = controller.heapAfterGc();
+      String histogram = System.getProperty("drover.bench.histogram");
+      if (histogram != null) {
+        java.nio.file.Files.writeString(Path.of(histogram), controller.classHistogram());
+      }
       result
           .put("nodes", nodes)
           .put("instances", total)
@@ -123,6 +127,7 @@ public final class PlacementBench {
           .put(
               "heapPerInstanceBytes", ready == 0 ? 0 : (heapInstances - heapNodes) / (double) ready)
           .put("agentDisconnects", scenario.swarm.disconnects())
+          .put("lastDisconnect", scenario.swarm.lastDisconnect())
           .put("timeline", timeline);
     }
     return result;

@@ -177,7 +177,8 @@ public final class TelemetryBench {
           .put("getNodeSamples", viaGet.size())
           .put("getNodeVisibleP50Ms", percentile(viaGet, 50))
           .put("getNodeVisibleP99Ms", percentile(viaGet, 99))
-          .put("agentDisconnects", scenario.swarm.disconnects());
+          .put("agentDisconnects", scenario.swarm.disconnects())
+          .put("lastDisconnect", scenario.swarm.lastDisconnect());
     }
     return result;
   }
