@@ -1932,6 +1932,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     for (Instance i : ended) {
       if (seen.merge(i.service(), 1, Integer::sum) > HISTORY) {
         instances.remove(i.id());
+        containerOwners.remove(i.containerId(), i.id());
       }
     }
   }
