@@ -78,13 +78,20 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   private final Map<String, Integer> desired = new HashMap<>();
   private final Map<String, Instance> instances = new LinkedHashMap<>();
   private final Map<String, Integer> instanceCounters = new HashMap<>();
-  private final Map<String, Map<String, ContainerView>> containers = new HashMap<>();
+  private final Map<String, ContainerTable> containers = new HashMap<>();
   private final Map<String, ContainerLoad> loads = new HashMap<>();
   private final Map<String, PortPool> pools = new HashMap<>();
   private final Map<String, Map<JvmProfile, Integer>> warmPoolsSent = new HashMap<>();
 
   /** Containers promised to an instance whose assignment is in flight. */
   private final Map<String, String> reserved = new HashMap<>();
+
+  /**
+   * Container id → the instance last given it, so that a spare's report does not scan every
+   * instance (a scan per report made placing I instances cost I² steps). Checked on use; an entry
+   * leaves when its container ends.
+   */
+  private final Map<String, String> containerOwners = new HashMap<>();
 
   /** Spare containers asked for and not reported yet, per node. */
   private final Map<String, Integer> sparesRequested = new HashMap<>();
@@ -389,7 +396,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
           reported.stream()
               .filter(c -> !c.status().isTerminal())
               .forEach(c -> table.put(c.id(), c));
-          containers.put(nodeId, table);
+          containers.put(nodeId, ContainerTable.of(table.values()));
           if (startupHold != null) {
             startupHold.awaited.remove(nodeId);
           }
@@ -411,6 +418,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
               if (known == null) {
                 known = new Instance(c.instanceId(), c.service(), clock.instant());
                 known.placed(nodeId, c.id(), c.ports(), clock.instant());
+                owns(known);
                 instances.put(known.id(), known);
                 PortPool pool = pools.get(nodeId);
                 if (pool != null) {
@@ -423,6 +431,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
                   && known.state().isLive()
                   && known.state() != InstanceState.RESTARTING) {
                 known.container(c.id());
+                owns(known);
                 restarting(known, c);
               }
             }
@@ -559,9 +568,9 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
             }
           }
           reserved.values().removeIf(id -> here.containsKey(id));
-          Map<String, ContainerView> gone = containers.remove(nodeId);
+          ContainerTable gone = containers.remove(nodeId);
           if (gone != null) {
-            gone.keySet().forEach(loads::remove);
+            gone.all().keySet().forEach(loads::remove);
           }
           sparesRequested.remove(nodeId);
           warmPoolsSent.remove(nodeId);
@@ -587,7 +596,13 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
 
   @Override
   public void containerChanged(String nodeId, ContainerView container, String commandId) {
-    run(() -> onContainer(nodeId, container));
+    run(
+        () -> {
+          onContainer(nodeId, container);
+          if (container.status().isTerminal()) {
+            containerOwners.remove(container.id());
+          }
+        });
   }
 
   @Override
@@ -842,7 +857,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
         () ->
             containers.entrySet().stream()
                 .filter(e -> nodeId.isEmpty() || e.getKey().equals(nodeId))
-                .flatMap(e -> e.getValue().values().stream())
+                .flatMap(e -> e.getValue().all().values().stream())
                 .map(c -> Map.entry(c, loads.getOrDefault(c.id(), ContainerLoad.NONE)))
                 .toList());
   }
@@ -989,9 +1004,61 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     if (held != null && now.isBefore(held)) {
       return;
     }
-    for (Instance pending : List.copyOf(instances.values())) {
-      if (pending.service().equals(plan.name()) && pending.state() == InstanceState.PENDING) {
-        place(plan, pending, now);
+    List<Instance> pending = new ArrayList<>();
+    for (Instance i : instances.values()) {
+      if (i.service().equals(plan.name()) && i.state() == InstanceState.PENDING) {
+        pending.add(i);
+      }
+    }
+    if (pending.isEmpty()) {
+      return;
+    }
+    // One view of the nodes for the whole round; each placement refreshes the node it changed.
+    NodeUsage usage = NodeUsage.of(instances.values(), plans, plan.name());
+    Map<String, Node> byId = new LinkedHashMap<>();
+    for (Node node : nodes.list()) {
+      byId.put(node.id(), node);
+    }
+    List<Placement.Candidate> candidates = new ArrayList<>();
+    for (Node node : byId.values()) {
+      Placement.Candidate c = candidate(node, plan, usage);
+      if (c != null) {
+        candidates.add(c);
+      }
+    }
+    for (Instance instance : pending) {
+      if (instance.state() != InstanceState.PENDING) {
+        continue;
+      }
+      // A pending instance may still name the node of an earlier try; it counts where it lands.
+      String before = instance.nodeId();
+      usage.remove(instance);
+      String changed = place(plan, instance, now, candidates);
+      usage.add(instance);
+      if (!before.isEmpty() && !before.equals(changed)) {
+        refresh(candidates, byId.get(before), plan, usage);
+      }
+      if (changed != null) {
+        refresh(candidates, byId.get(changed), plan, usage);
+      }
+    }
+  }
+
+  /** Replaces the node's candidate with one made from the state as it is now. */
+  private void refresh(
+      List<Placement.Candidate> candidates, Node node, ServicePlan plan, NodeUsage usage) {
+    if (node == null) {
+      return;
+    }
+    for (int i = 0; i < candidates.size(); i++) {
+      if (candidates.get(i).nodeId().equals(node.id())) {
+        Placement.Candidate fresh = candidate(node, plan, usage);
+        if (fresh == null) {
+          candidates.remove(i);
+        } else {
+          candidates.set(i, fresh);
+        }
+        return;
       }
     }
   }
@@ -1209,8 +1276,14 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     return perNode;
   }
 
-  private void place(ServicePlan plan, Instance instance, Instant now) {
-    List<Placement.Candidate> candidates = candidates(plan);
+  /**
+   * Places one pending instance on one of {@code candidates}.
+   *
+   * @return the node whose candidate the decision changed (a container reserved or asked for, the
+   *     instance placed there), or null
+   */
+  private String place(
+      ServicePlan plan, Instance instance, Instant now, List<Placement.Candidate> candidates) {
     if (!instance.avoidNode().isEmpty()) {
       candidates =
           candidates.stream().filter(c -> !c.nodeId().equals(instance.avoidNode())).toList();
@@ -1218,8 +1291,10 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     Placement.Decision decision = Placement.place(plan, candidates);
     if (decision instanceof Placement.Decision.Warm warm) {
       assignWarm(plan, instance, warm.nodeId(), warm.containerId(), now);
+      return warm.nodeId();
     } else if (decision instanceof Placement.Decision.Cold cold) {
       startCold(plan, instance, cold.nodeId(), now);
+      return cold.nodeId();
     } else if (decision instanceof Placement.Decision.StartContainer start) {
       sparesRequested.merge(start.nodeId(), 1, Integer::sum);
       nodes
@@ -1246,10 +1321,12 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
               + plan.profile().name()
               + " on node "
               + nodeName(start.nodeId()));
+      return start.nodeId();
     } else if (decision instanceof Placement.Decision.AwaitContainer await) {
       promisedSpares.merge(await.nodeId(), 1, Integer::sum);
       pendingBecause(
           instance, "waiting for a container to start on node " + nodeName(await.nodeId()));
+      return await.nodeId();
     } else if (decision instanceof Placement.Decision.NoRoom none) {
       List<String> unmeasured = unmeasuredNodes();
       if (!unmeasured.isEmpty()) {
@@ -1261,6 +1338,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
         pendingBecause(instance, none.reason());
       }
     }
+    return null;
   }
 
   private void assignWarm(
@@ -1275,6 +1353,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     }
     portsExhausted.remove(instance.id());
     instance.placed(nodeId, containerId, ports, now);
+    owns(instance);
     reserved.put(containerId, instance.id());
     events.publish(
         EventKind.INSTANCE_PLACED,
@@ -1321,6 +1400,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
                         if (instance.state() == InstanceState.STARTING
                             && instance.containerId().isEmpty()) {
                           instance.container(outcome.containerIds().get(0));
+                          owns(instance);
                         }
                       } else {
                         assignmentAnswered(instance, nodeId, "", outcome);
@@ -1379,13 +1459,12 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   }
 
   private void onContainer(String nodeId, ContainerView container) {
-    Map<String, ContainerView> table =
-        containers.computeIfAbsent(nodeId, n -> new LinkedHashMap<>());
+    ContainerTable table = containers.computeIfAbsent(nodeId, n -> new ContainerTable());
     if (container.status().isTerminal()) {
       table.remove(container.id());
       loads.remove(container.id());
     } else {
-      table.put(container.id(), container);
+      table.put(container);
     }
     Instant now = clock.instant();
     if (isFenced(nodeId, container.instanceId())) {
@@ -1407,6 +1486,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
         && !container.status().isTerminal()
         && !container.id().equals(instance.containerId())) {
       instance.restarted(container.id(), container.restarts().count());
+      owns(instance);
     }
     if ((instance.state() == InstanceState.STOPPED || instance.state() == InstanceState.FAILED)
         && !container.status().isTerminal()
@@ -1539,6 +1619,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     }
     Instance adopted = new Instance(container.instanceId(), container.service(), clock.instant());
     adopted.placed(nodeId, container.id(), container.ports(), clock.instant());
+    owns(adopted);
     if (container.status() == ContainerStatus.RUNNING) {
       adopted.ready(container.pid(), clock.instant());
     }
@@ -1717,66 +1798,49 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
         .toList();
   }
 
-  private List<Placement.Candidate> candidates(ServicePlan plan) {
-    List<Placement.Candidate> candidates = new ArrayList<>();
-    for (Node node : nodes.list()) {
-      if (node.state() != NodeState.READY
-          || node.cordoned()
-          || node.load().isEmpty()
-          || !containers.containsKey(node.id())) {
-        continue;
-      }
-      Map<String, ContainerView> table = containers.get(node.id());
-      List<String> idle =
-          table.values().stream()
-              .filter(
-                  c ->
-                      c.isIdle()
-                          && c.profile().equals(plan.profile())
-                          && !reserved.containsKey(c.id()))
-              .map(ContainerView::id)
-              .toList();
-      int starting =
-          (int)
-                  table.values().stream()
-                      .filter(
-                          c ->
-                              c.status() == ContainerStatus.STARTING
-                                  && c.instanceId().isEmpty()
-                                  && c.profile().equals(plan.profile()))
-                      .count()
-              + sparesRequested.getOrDefault(node.id(), 0)
-              - promisedSpares.getOrDefault(node.id(), 0);
-      long memory = 0;
-      long cpu = 0;
-      int mine = 0;
-      for (Instance i : instances.values()) {
-        if (i.state().isLive() && i.nodeId().equals(node.id())) {
-          ServicePlan p = plans.get(i.service());
-          if (p != null) {
-            memory += p.memoryMb();
-            cpu += p.cpuMillis();
-          }
-          if (i.service().equals(plan.name())) {
-            mine++;
-          }
-        }
-      }
-      candidates.add(
-          new Placement.Candidate(
-              node.id(),
-              node.name(),
-              idle,
-              Math.max(0, starting),
-              mine,
-              node.inventory().memoryBytes(),
-              node.load().get().memoryAvailableBytes(),
-              node.inventory().logicalCores(),
-              memory,
-              cpu,
-              node.load().get().cpuLoad()));
+  /** The node as placement sees it for {@code plan}; null when it takes nothing now. */
+  private Placement.Candidate candidate(Node node, ServicePlan plan, NodeUsage usage) {
+    if (node.state() != NodeState.READY
+        || node.cordoned()
+        || node.load().isEmpty()
+        || !containers.containsKey(node.id())) {
+      return null;
     }
-    return candidates;
+    ContainerTable table = containers.get(node.id());
+    // Placement takes the first; looking further would cost a scan of every spare per placement.
+    List<String> idle =
+        table.spares().stream()
+            .filter(
+                c ->
+                    c.isIdle()
+                        && !reserved.containsKey(c.id())
+                        && c.profile().equals(plan.profile()))
+            .map(ContainerView::id)
+            .limit(1)
+            .toList();
+    int starting =
+        (int)
+                table.spares().stream()
+                    .filter(
+                        c ->
+                            c.status() == ContainerStatus.STARTING
+                                && c.instanceId().isEmpty()
+                                && c.profile().equals(plan.profile()))
+                    .count()
+            + sparesRequested.getOrDefault(node.id(), 0)
+            - promisedSpares.getOrDefault(node.id(), 0);
+    return new Placement.Candidate(
+        node.id(),
+        node.name(),
+        idle,
+        Math.max(0, starting),
+        usage.serviceInstances(node.id()),
+        node.inventory().memoryBytes(),
+        node.load().get().memoryAvailableBytes(),
+        node.inventory().logicalCores(),
+        usage.memoryMb(node.id()),
+        usage.cpuMillis(node.id()),
+        node.load().get().cpuLoad());
   }
 
   private Map<String, Integer> allocatePorts(ServicePlan plan, String nodeId, Instant now) {
@@ -1835,10 +1899,33 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     if (reservedFor != null) {
       return instances.get(reservedFor);
     }
-    return instances.values().stream()
-        .filter(i -> i.containerId().equals(container.id()) && !i.containerId().isEmpty())
-        .findFirst()
-        .orElse(null);
+    String owner = containerOwners.get(container.id());
+    if (owner == null) {
+      return null; // never given to an instance: a spare
+    }
+    Instance given = instances.get(owner);
+    if (given != null && given.containerId().equals(container.id())) {
+      return given;
+    }
+    // Its last owner moved on; an earlier one may still name the container.
+    Instance earlier =
+        instances.values().stream()
+            .filter(i -> i.containerId().equals(container.id()))
+            .findFirst()
+            .orElse(null);
+    if (earlier == null) {
+      containerOwners.remove(container.id());
+    } else {
+      containerOwners.put(container.id(), earlier.id());
+    }
+    return earlier;
+  }
+
+  /** Records that the instance now runs in (or waits for) the container it names. */
+  private void owns(Instance instance) {
+    if (!instance.containerId().isEmpty()) {
+      containerOwners.put(instance.containerId(), instance.id());
+    }
   }
 
   private Assignment assignment(ServicePlan plan, String instanceId, Map<String, Integer> ports) {
@@ -1901,6 +1988,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     for (Instance i : ended) {
       if (seen.merge(i.service(), 1, Integer::sum) > HISTORY) {
         instances.remove(i.id());
+        containerOwners.remove(i.containerId(), i.id());
       }
     }
   }

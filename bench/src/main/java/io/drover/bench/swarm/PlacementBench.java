@@ -1,0 +1,135 @@
+package io.drover.bench.swarm;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Placement throughput: a controller process and N simulated nodes; a catalog asking for I
+ * instances is applied, and the clock runs until the controller reports all of them READY (their
+ * containers RUNNING). Also weighs the controller's live heap before and after, for the memory
+ * benchmark.
+ *
+ * <p>{@code PlacementBench NODES INSTANCES JSON [warm|cold]}
+ */
+public final class PlacementBench {
+  private PlacementBench() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length < 3) {
+      throw new IllegalArgumentException("usage: PlacementBench NODES INSTANCES JSON [warm|cold]");
+    }
+    BenchResult result =
+        run(
+            Integer.parseInt(args[0]),
+            Integer.parseInt(args[1]),
+            args.length > 3 && args[3].equals("cold"));
+    result.write(Path.of(args[2]));
+    System.out.println(line(result));
+  }
+
+  static String line(BenchResult r) {
+    return String.format(
+        Locale.ROOT,
+        "placement nodes=%s instances=%s mode=%s ready=%s in %.2f s: %.0f placements/s (%s);"
+            + " controller cpu %.2f cores",
+        r.get("nodes"),
+        r.get("instances"),
+        r.get("mode"),
+        r.get("ready"),
+        (double) r.get("seconds"),
+        (double) r.get("placementsPerSecond"),
+        Boolean.TRUE.equals(r.get("complete")) ? "all READY" : "INCOMPLETE",
+        (double) r.get("controllerCpuCores"));
+  }
+
+  /**
+   * Runs the scenario once.
+   *
+   * @param cold place in cold mode (one StartContainers per instance) instead of warm (a spare
+   *     container started, then assigned)
+   */
+  public static BenchResult run(int nodes, int instances, boolean cold) throws Exception {
+    int services = Math.max(1, (instances + 999) / 1000);
+    int replicas = (instances + services - 1) / services;
+    int total = services * replicas;
+    Duration timeout =
+        Duration.ofSeconds(
+            Long.getLong("drover.bench.timeoutSeconds", Math.max(120, total / 2000L)));
+    BenchResult result = new BenchResult("placement");
+    try (SwarmScenario scenario = new SwarmScenario(nodes, Duration.ZERO, 20, Map.of())) {
+      ControllerProcess controller = scenario.controller;
+      long heapNodes = controller.heapAfterGc();
+      String jfr = System.getProperty("drover.bench.jfr");
+      if (jfr != null) {
+        controller.startFlightRecording(Path.of(jfr));
+      }
+      String yaml = scenario.catalog(services, replicas, cold, 0);
+      long cpuBefore = controller.cpuNanos();
+      long started = System.nanoTime();
+      scenario.apply(yaml);
+      List<List<Number>> timeline = new ArrayList<>();
+      long ready = 0;
+      long lastSample = 0;
+      while (System.nanoTime() - started < timeout.toNanos()) {
+        try {
+          ready = scenario.readyInstances();
+        } catch (RuntimeException slow) {
+          System.err.println("ListServices failed: " + slow);
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        if (ready >= total) {
+          break;
+        }
+        if (seconds - lastSample >= 1) {
+          lastSample = (long) seconds;
+          timeline.add(List.of(Math.round(seconds * 10) / 10.0, ready));
+          System.err.printf(
+              Locale.ROOT,
+              "%.0f s: %d of %d READY, %d running on the simulated nodes%n",
+              seconds,
+              ready,
+              total,
+              scenario.swarm.running());
+        }
+        Thread.sleep(20);
+      }
+      double seconds = (System.nanoTime() - started) / 1e9;
+      double cpuSeconds = (controller.cpuNanos() - cpuBefore) / 1e9;
+      timeline.add(List.of(Math.round(seconds * 100) / 100.0, ready));
+      if (jfr != null) {
+        controller.dumpFlightRecording(Path.of(jfr));
+      }
+      long heapInstances = controller.heapAfterGc();
+      String histogram = System.getProperty("drover.bench.histogram");
+      if (histogram != null) {
+        java.nio.file.Files.writeString(Path.of(histogram), controller.classHistogram());
+      }
+      result
+          .put("nodes", nodes)
+          .put("instances", total)
+          .put("services", services)
+          .put("mode", cold ? "cold" : "warm")
+          .put("ready", ready)
+          .put("complete", ready >= total)
+          .put("seconds", seconds)
+          .put("placementsPerSecond", ready / seconds)
+          .put("controllerCpuSeconds", cpuSeconds)
+          .put("controllerCpuCores", cpuSeconds / seconds)
+          .put("controllerHeapEmptyBytes", scenario.heapWithoutNodes)
+          .put("controllerHeapWithNodesBytes", heapNodes)
+          .put("heapPerNodeBytes", (heapNodes - scenario.heapWithoutNodes) / (double) nodes)
+          .put("controllerHeapWithInstancesBytes", heapInstances)
+          .put("controllerRssBytes", controller.rssBytes())
+          .put(
+              "heapPerInstanceBytes", ready == 0 ? 0 : (heapInstances - heapNodes) / (double) ready)
+          .put("agentDisconnects", scenario.swarm.disconnects())
+          .put("lastDisconnect", scenario.swarm.lastDisconnect())
+          .put("timeline", timeline);
+    }
+    return result;
+  }
+}

@@ -1,0 +1,145 @@
+package io.drover.controller.scheduling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.drover.controller.agents.Health;
+import io.drover.controller.catalog.RecoveryPolicy;
+import io.drover.controller.containers.JvmProfile;
+import io.drover.controller.instances.Instance;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class PlacementTest {
+  static final long GIB = 1L << 30;
+
+  static ServicePlan plan(String name, boolean cold, int memoryMb, int cpuMillis) {
+    return new ServicePlan(
+        name,
+        new JvmProfile("default", "", 128, List.of()),
+        cold,
+        memoryMb,
+        cpuMillis,
+        1,
+        10,
+        1,
+        List.of("http"),
+        "file:/srv/app.jar",
+        "",
+        "app.Main",
+        List.of(),
+        Map.of(),
+        Map.of(),
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(30),
+        0,
+        new Health(Health.Type.READY, "", "", Duration.ofSeconds(5), Duration.ofSeconds(1)),
+        Optional.empty(),
+        RecoveryPolicy.DEFAULT);
+  }
+
+  static Placement.Candidate node(
+      String name, List<String> idle, int starting, int mine, long requestedMemoryMb) {
+    return new Placement.Candidate(
+        "id-" + name, name, idle, starting, mine, 8 * GIB, 6 * GIB, 4, requestedMemoryMb, 0, 0.1);
+  }
+
+  @Test
+  void anIdleContainerComesFirstEvenOnABusierNode() {
+    var decision =
+        Placement.place(
+            plan("orders", false, 128, 250),
+            List.of(node("a", List.of(), 0, 0, 0), node("b", List.of("c-1"), 0, 3, 512)));
+
+    assertThat(decision).isEqualTo(new Placement.Decision.Warm("id-b", "c-1"));
+  }
+
+  @Test
+  void withoutIdleContainersItWaitsForOneStartingThenStartsOneWhereServiceIsThinnest() {
+    ServicePlan plan = plan("orders", false, 128, 250);
+
+    assertThat(
+            Placement.place(
+                plan, List.of(node("a", List.of(), 0, 0, 0), node("b", List.of(), 1, 2, 0))))
+        .isEqualTo(new Placement.Decision.AwaitContainer("id-b"));
+    assertThat(
+            Placement.place(
+                plan, List.of(node("a", List.of(), 0, 2, 0), node("b", List.of(), 0, 1, 0))))
+        .isEqualTo(new Placement.Decision.StartContainer("id-b"));
+  }
+
+  @Test
+  void amongIdleNodesTheServiceSpreadsThenTheEmptierNodeThenTheName() {
+    ServicePlan plan = plan("orders", false, 128, 250);
+
+    assertThat(
+            Placement.place(
+                plan,
+                List.of(
+                    node("a", List.of("a-1"), 0, 2, 0),
+                    node("b", List.of("b-1"), 0, 1, 1024),
+                    node("c", List.of("c-1"), 0, 1, 256))))
+        .isEqualTo(new Placement.Decision.Warm("id-c", "c-1"));
+    assertThat(
+            Placement.place(
+                plan,
+                List.of(node("z", List.of("z-1"), 0, 0, 0), node("y", List.of("y-1"), 0, 0, 0))))
+        .isEqualTo(new Placement.Decision.Warm("id-y", "y-1"));
+  }
+
+  @Test
+  void coldServicesGetTheBestFittingNodeAndNodesWithoutRoomAreSkipped() {
+    ServicePlan cold = plan("batch", true, 4096, 250);
+
+    assertThat(
+            Placement.place(
+                cold,
+                List.of(node("full", List.of(), 0, 0, 5000), node("roomy", List.of(), 0, 3, 0))))
+        .isEqualTo(new Placement.Decision.Cold("id-roomy"));
+    var none = Placement.place(cold, List.of(node("full", List.of("f-1"), 0, 0, 5000)));
+    assertThat(none).isInstanceOf(Placement.Decision.NoRoom.class);
+    assertThat(((Placement.Decision.NoRoom) none).reason())
+        .contains("no node has room for 4096 MiB")
+        .contains("full has");
+    assertThat(Placement.place(cold, List.of()))
+        .isEqualTo(new Placement.Decision.NoRoom("no node is READY"));
+  }
+
+  @Test
+  void nodeUsageSumsLiveInstancesPerNodeAndFollowsAPlacement() {
+    ServicePlan orders = plan("orders", false, 128, 250);
+    ServicePlan billing = plan("billing", false, 512, 1000);
+    Map<String, ServicePlan> plans = Map.of("orders", orders, "billing", billing);
+    Instant now = Instant.now();
+    List<Instance> instances = new ArrayList<>();
+    Instance o1 = new Instance("orders-1", "orders", now);
+    o1.placed("n1", "c1", Map.of("http", 20000), now);
+    Instance b1 = new Instance("billing-1", "billing", now);
+    b1.placed("n1", "c2", Map.of("http", 20001), now);
+    Instance stopped = new Instance("orders-2", "orders", now);
+    stopped.placed("n1", "c3", Map.of("http", 20002), now);
+    stopped.stopped();
+    Instance pending = new Instance("orders-3", "orders", now);
+    instances.addAll(List.of(o1, b1, stopped, pending));
+
+    NodeUsage usage = NodeUsage.of(instances, plans, "orders");
+
+    assertThat(usage.memoryMb("n1")).isEqualTo(640);
+    assertThat(usage.cpuMillis("n1")).isEqualTo(1250);
+    assertThat(usage.serviceInstances("n1")).isEqualTo(1);
+    assertThat(usage.memoryMb("n2")).isZero();
+
+    usage.remove(pending);
+    pending.placed("n2", "c9", Map.of("http", 20000), now);
+    usage.add(pending);
+    assertThat(usage.serviceInstances("n2")).isEqualTo(1);
+    assertThat(usage.memoryMb("n2")).isEqualTo(128);
+    usage.remove(o1);
+    assertThat(usage.serviceInstances("n1")).isZero();
+    assertThat(usage.memoryMb("n1")).isEqualTo(512);
+  }
+}
