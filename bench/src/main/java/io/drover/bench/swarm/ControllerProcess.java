@@ -77,6 +77,11 @@ public final class ControllerProcess implements AutoCloseable {
     all.put("DROVER_CATALOG_FILE", catalog.toString());
     // Placement benchmarks reuse ports at once; quarantine is not what they measure.
     all.put("DROVER_PORTS_QUARANTINE", "1s");
+    // Loopback and plaintext, as dev mode runs: the simulator's thousands of agents would need a
+    // certificate each, and the handshake cost is per connection, not per message.
+    all.put("DROVER_TLS_MODE", "off");
+    all.put("DROVER_AUTH_ENABLED", "false");
+    all.put("DROVER_ARTIFACTS_REQUIRE_SHA256", "false");
     all.putAll(settings);
     env.putAll(all);
     Process process = builder.start();
