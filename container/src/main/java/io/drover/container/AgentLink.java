@@ -132,6 +132,11 @@ final class AgentLink implements AutoCloseable {
             });
   }
 
+  /** The channel to the agent: other calls a container makes go through its agent too. */
+  io.grpc.Channel channel() {
+    return channel;
+  }
+
   void start() {
     onLinkThread(
         () -> {

@@ -22,8 +22,6 @@ import java.util.Map;
  *     assignment (cold); 0 for a warm one
  * @param warmup {@code DROVER_WARMUP}: whether to warm up while waiting; by default warm containers
  *     do and cold ones do not
- * @param controller {@code DROVER_CONTROLLER}: {@code HOST:PORT} of the controller's gRPC port,
- *     which the service's endpoint views watch; empty when not set
  */
 public record ContainerConfig(
     String containerId,
@@ -33,8 +31,7 @@ public record ContainerConfig(
     long logMaxBytes,
     Duration attachTimeout,
     int coldPort,
-    boolean warmup,
-    String controller) {
+    boolean warmup) {
 
   public static final long DEFAULT_LOG_MAX_BYTES = 10L << 20;
   public static final Duration DEFAULT_ATTACH_TIMEOUT = Duration.ofSeconds(60);
@@ -101,9 +98,7 @@ public record ContainerConfig(
         warmupValue == null || warmupValue.isBlank()
             ? coldPort == 0
             : !"false".equalsIgnoreCase(warmupValue.trim());
-    String controller = env.getOrDefault("DROVER_CONTROLLER", "").trim();
-    return new ContainerConfig(
-        id, secret, link, log, maxBytes, attachTimeout, coldPort, warmup, controller);
+    return new ContainerConfig(id, secret, link, log, maxBytes, attachTimeout, coldPort, warmup);
   }
 
   private static String required(Map<String, String> env, String name) {

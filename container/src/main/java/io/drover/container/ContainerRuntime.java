@@ -65,7 +65,6 @@ final class ContainerRuntime implements AgentLink.Listener {
 
   ContainerRuntime(ContainerConfig config) {
     this.config = config;
-    this.discovery = new ControllerDiscovery(config.controller());
     this.link =
         new AgentLink(
             config.agentLink(),
@@ -73,6 +72,7 @@ final class ContainerRuntime implements AgentLink.Listener {
             this,
             Backoff.withJitter(Duration.ofMillis(100), Duration.ofSeconds(2)),
             config.attachTimeout());
+    this.discovery = new ControllerDiscovery(link.channel());
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {

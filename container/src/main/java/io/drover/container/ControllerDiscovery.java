@@ -4,8 +4,7 @@ import io.drover.discovery.EndpointWatch;
 import io.drover.sdk.Endpoint;
 import io.drover.sdk.Endpoints;
 import io.drover.v1.ServiceEndpoints;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.Channel;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,31 +14,27 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 
 /**
- * The endpoints of other services, for {@link io.drover.sdk.ServiceContext#endpoints}: the
- * container watches the controller itself, at the address its agent gave it ({@code
- * DROVER_CONTROLLER}), one watch per service asked for. Nothing is opened until a service asks.
+ * The endpoints of other services, for {@link io.drover.sdk.ServiceContext#endpoints}: one watch
+ * per service asked for, made on the link to the agent, which passes it on to the controller over
+ * its own session (mutual TLS on a secured cluster), so a container needs no credentials of its
+ * own. Nothing is watched until a service asks.
  */
 final class ControllerDiscovery implements AutoCloseable {
-  private final String controller;
+  private final Channel agent;
   private final Map<String, View> views = new ConcurrentHashMap<>();
-  private ManagedChannel channel;
   private ScheduledExecutorService retries;
   private boolean closed;
 
   /**
-   * @param controller {@code HOST:PORT} of the controller's gRPC port; empty when unknown
+   * @param agent the channel to the agent's container link, which relays the watch; not owned
    */
-  ControllerDiscovery(String controller) {
-    this.controller = controller;
+  ControllerDiscovery(Channel agent) {
+    this.agent = agent;
   }
 
   Endpoints endpoints(String service) {
     if (service == null || service.isBlank()) {
       throw new IllegalArgumentException("service: give a service name");
-    }
-    if (controller.isEmpty()) {
-      throw new IllegalStateException(
-          "this container was not told where the controller is (DROVER_CONTROLLER is not set)");
     }
     return views.computeIfAbsent(service, this::watch);
   }
@@ -48,8 +43,7 @@ final class ControllerDiscovery implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("the container is stopping");
     }
-    if (channel == null) {
-      channel = NettyChannelBuilder.forTarget(controller).usePlaintext().build();
+    if (retries == null) {
       retries =
           Executors.newSingleThreadScheduledExecutor(
               r -> {
@@ -59,7 +53,7 @@ final class ControllerDiscovery implements AutoCloseable {
               });
     }
     View view = new View(service);
-    view.watch = EndpointWatch.start(channel, service, retries, view::update);
+    view.watch = EndpointWatch.start(agent, service, retries, view::update);
     return view;
   }
 
@@ -70,8 +64,7 @@ final class ControllerDiscovery implements AutoCloseable {
     }
     views.values().forEach(View::close);
     synchronized (this) {
-      if (channel != null) {
-        channel.shutdownNow();
+      if (retries != null) {
         retries.shutdownNow();
       }
     }

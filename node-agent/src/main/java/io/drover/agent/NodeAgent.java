@@ -125,7 +125,14 @@ public final class NodeAgent implements AutoCloseable {
     // Before containers can attach: an agent that does not know a container refuses it.
     supervisor.recover();
     this.containerLinks =
-        ContainerLinkServer.start(c.linkListen(), config.dataDir().resolve("run"), supervisor);
+        ContainerLinkServer.start(
+            c.linkListen(),
+            config.dataDir().resolve("run"),
+            supervisor,
+            () -> {
+              ControllerLink session = forward.link;
+              return session == null ? null : session.channel();
+            });
     linkServer.server = containerLinks;
     CommandHandler commands = new CommandHandler(supervisor);
     LogStreams logStreams =

@@ -29,6 +29,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -343,6 +344,7 @@ class TlsJoinIT {
             entry: io.drover.examples.hello.HelloService
             replicas: {min: 1, max: 2, initial: 1}
             ports: [http]
+            systemProperties: {hello.peersEndpoint: "true"}
         """
             .formatted(TestCluster.EXAMPLES));
     var applied = admin("apply", apply.toString());
@@ -367,6 +369,20 @@ class TlsJoinIT {
                     HttpResponse.BodyHandlers.ofString())
                 .body())
         .startsWith("hello from");
+    // The container finds services through its agent: with mutual TLS and access control on, it
+    // holds no credentials, and the agent's node certificate may read endpoints.
+    String instanceId = instance.get("id").asText();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                http.send(
+                        HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + port + "/peers?service=hello"))
+                            .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .body(),
+            (instanceId + "\n")::equals);
 
     // 24 s certificates renew at about 16 s (+-2.4 s): both agents renew, at different times,
     // and neither drops its session or its instance.
@@ -376,7 +392,10 @@ class TlsJoinIT {
             () ->
                 one.output().contains("node certificate renewed")
                     && two.output().contains("node certificate renewed"));
-    Thread.sleep(12_000); // past the first certificates' end
+    Instant firstExpiry = firstCertificatesEnd();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> Instant.now().isAfter(firstExpiry.plusSeconds(1)));
     JsonNode after = JSON.readTree(admin("instances", "--output", "json").stdout());
     assertThat(after.size()).isEqualTo(1);
     assertThat(after.get(0).get("pid").asLong()).isEqualTo(instance.get("pid").asLong());
@@ -392,5 +411,20 @@ class TlsJoinIT {
     assertThat(JSON.readTree(events.stdout()).findValuesAsText("kind"))
         .contains("NODE_CERTIFICATE_ISSUED", "NODE_CERTIFICATE_RENEWED")
         .doesNotContain("NODE_DISCONNECTED");
+  }
+
+  /** When the last of the certificates issued at the join ends ("... valid until INSTANT"). */
+  private Instant firstCertificatesEnd() throws Exception {
+    var events = admin("events", "--output", "json");
+    Instant last = Instant.EPOCH;
+    for (JsonNode event : JSON.readTree(events.stdout())) {
+      if (event.get("kind").asText().equals("NODE_CERTIFICATE_ISSUED")) {
+        String message = event.get("message").asText();
+        Instant end = Instant.parse(message.substring(message.lastIndexOf(' ') + 1));
+        last = end.isAfter(last) ? end : last;
+      }
+    }
+    assertThat(last).as("certificates issued at the join").isAfter(Instant.EPOCH);
+    return last;
   }
 }

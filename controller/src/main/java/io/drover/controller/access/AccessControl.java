@@ -132,6 +132,10 @@ public final class AccessControl {
   }
 
   private Identity identify(String method, Credentials credentials) {
+    if (credentials.node().isPresent()
+        && MethodRoles.of(method).map(MethodRoles.Rule::nodes).orElse(false)) {
+      return new Identity("node/" + credentials.node().get(), Role.VIEWER, "node certificate");
+    }
     if (credentials.bearerToken().isPresent()) {
       String hash = Tokens.sha256(credentials.bearerToken().get());
       StateCommand.AddToken token =

@@ -7,11 +7,18 @@ import java.util.Optional;
  *
  * @param bearerToken the token of an {@code authorization: Bearer ...} header
  * @param certificateSubject the subject DN of a client certificate the transport verified
+ * @param node the node id of a node certificate of the cluster that is not revoked
  */
-public record Credentials(Optional<String> bearerToken, Optional<String> certificateSubject) {
-  public static final Credentials NONE = new Credentials(Optional.empty(), Optional.empty());
+public record Credentials(
+    Optional<String> bearerToken, Optional<String> certificateSubject, Optional<String> node) {
+  public static final Credentials NONE =
+      new Credentials(Optional.empty(), Optional.empty(), Optional.empty());
+
+  public Credentials(Optional<String> bearerToken, Optional<String> certificateSubject) {
+    this(bearerToken, certificateSubject, Optional.empty());
+  }
 
   public boolean isEmpty() {
-    return bearerToken.isEmpty() && certificateSubject.isEmpty();
+    return bearerToken.isEmpty() && certificateSubject.isEmpty() && node.isEmpty();
   }
 }

@@ -25,8 +25,14 @@ public final class MethodRoles {
 
   /**
    * @param mutating whether a call changes the cluster; each one leaves an audit event
+   * @param nodes whether a node certificate may make it too: an agent relays its containers'
+   *     endpoint watches, and may read nothing else of the admin API
    */
-  public record Rule(Caller caller, Role role, boolean mutating) {}
+  public record Rule(Caller caller, Role role, boolean mutating, boolean nodes) {
+    public Rule(Caller caller, Role role, boolean mutating) {
+      this(caller, role, mutating, false);
+    }
+  }
 
   private static final Map<String, Rule> TABLE = new TreeMap<>();
 
@@ -39,8 +45,8 @@ public final class MethodRoles {
     read("drover.v1.Control/ListInstances");
     read("drover.v1.Control/ListContainers");
     read("drover.v1.Control/StreamLogs");
-    read("drover.v1.Control/ListEndpoints");
-    read("drover.v1.Control/WatchEndpoints");
+    readByNodesToo("drover.v1.Control/ListEndpoints");
+    readByNodesToo("drover.v1.Control/WatchEndpoints");
     change("drover.v1.Control/ApplyCatalog", Role.OPERATOR);
     change("drover.v1.Control/ScaleService", Role.OPERATOR);
     change("drover.v1.Control/CordonNode", Role.OPERATOR);
@@ -68,6 +74,10 @@ public final class MethodRoles {
 
   private static void read(String method) {
     TABLE.put(method, new Rule(Caller.ROLE, Role.VIEWER, false));
+  }
+
+  private static void readByNodesToo(String method) {
+    TABLE.put(method, new Rule(Caller.ROLE, Role.VIEWER, false, true));
   }
 
   private static void change(String method, Role role) {

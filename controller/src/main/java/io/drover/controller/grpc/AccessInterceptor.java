@@ -88,10 +88,14 @@ final class AccessInterceptor implements ServerInterceptor {
     return identity == null ? "anonymous" : identity.name();
   }
 
+  /** Read after the certificate check, which says whether a node certificate is accepted. */
   static Credentials credentials(ServerCall<?, ?> call, Metadata headers) {
     return new Credentials(
         bearer(headers),
-        certificateSubject(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION)));
+        certificateSubject(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION)),
+        ClientCertificateInterceptor.caller()
+            .certificate()
+            .flatMap(io.drover.common.security.CertificateAuthority::nodeId));
   }
 
   static Optional<String> bearer(Metadata headers) {

@@ -76,17 +76,17 @@ public final class GrpcServer implements AutoCloseable {
     ClientCertificateInterceptor certificates =
         new ClientCertificateInterceptor(
             tls.isPresent() ? tls.get().refusal() : certificate -> Optional.of("plaintext"));
-    // Listed innermost first: access runs first, then the size check, then the certificate and
-    // the peer address.
+    // Listed innermost first: the certificate check runs first (access reads whether a node
+    // certificate was accepted), then access, then the size check, then the peer address.
     List<ServerInterceptor> interceptors = new ArrayList<>();
     interceptors.add(peer);
-    interceptors.add(certificates);
     interceptors.add(new MessageLimitInterceptor(maxRequestBytes));
     List<ServerInterceptor> guards = new ArrayList<>();
     if (access != null) {
       interceptors.add(new AccessInterceptor(access));
       guards.add(new AccessInterceptor(access));
     }
+    interceptors.add(certificates);
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(
                 new InetSocketAddress(config.listen().host(), config.listen().port()))

@@ -74,6 +74,37 @@ class MethodRolesTest {
   }
 
   @Test
+  void aNodeCertificateMayReadEndpointsForItsContainersAndNothingElse() {
+    try (SharedDesiredState state = SharedDesiredState.open(dir)) {
+      AccessControl on =
+          new AccessControl(
+              true, state, new EventJournal(100, Clock.systemUTC()), Clock.systemUTC());
+      Credentials node =
+          new Credentials(Optional.empty(), Optional.of("CN=n1,OU=node"), Optional.of("n1"));
+      for (String method :
+          new String[] {"drover.v1.Control/WatchEndpoints", "drover.v1.Control/ListEndpoints"}) {
+        assertThat(on.authorize(method, node, "p").orElseThrow())
+            .isEqualTo(new Identity("node/n1", Role.VIEWER, "node certificate"));
+      }
+      for (String method :
+          new String[] {
+            "drover.v1.Control/ListNodes",
+            "drover.v1.Control/ScaleService",
+            "drover.v1.Join/CreateJoinToken"
+          }) {
+        assertThatThrownBy(() -> on.authorize(method, node, "p"))
+            .as(method)
+            .isInstanceOf(PermissionDeniedException.class)
+            .hasMessageContaining("carries no role");
+      }
+      // A revoked or foreign node certificate is not accepted: the subject alone opens nothing.
+      Credentials subjectOnly = new Credentials(Optional.empty(), Optional.of("CN=n1,OU=node"));
+      assertThatThrownBy(() -> on.authorize("drover.v1.Control/WatchEndpoints", subjectOnly, "p"))
+          .isInstanceOf(PermissionDeniedException.class);
+    }
+  }
+
+  @Test
   void aCertificateGivesItsCnAndTheRoleInItsOu() {
     assertThat(AccessControl.fromCertificate("m", "CN=alice,OU=operator,O=Drover"))
         .isEqualTo(new Identity("alice", Role.OPERATOR, "certificate"));

@@ -50,6 +50,12 @@ public final class HelloService implements MicroService {
   /** With {@code true}, every request writes a line to standard output (the container log). */
   public static final String LOG_REQUESTS = "hello.logRequests";
 
+  /**
+   * With {@code true}, GET /peers?service=NAME lists the READY instances of NAME, one id a line, as
+   * the container's live view of that service sees them (for discovery tests).
+   */
+  public static final String PEERS_ENDPOINT = "hello.peersEndpoint";
+
   static final long REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   private ServiceContext context;
@@ -94,6 +100,7 @@ public final class HelloService implements MicroService {
     boolean errorEndpoint = Boolean.getBoolean(ERROR_ENDPOINT);
     boolean crashEndpoint = Boolean.getBoolean(CRASH_ENDPOINT);
     boolean logRequests = Boolean.getBoolean(LOG_REQUESTS);
+    boolean peersEndpoint = Boolean.getBoolean(PEERS_ENDPOINT);
     String instanceId = context.instanceId();
     // Everything a request needs exists before the port accepts.
     checker = Executors.newSingleThreadScheduledExecutor(named("hello-overload"));
@@ -118,6 +125,8 @@ public final class HelloService implements MicroService {
               respond(exchange, 202, "overload reported\n");
             } else if ("/crash".equals(path) && crashEndpoint) {
               Runtime.getRuntime().halt(3);
+            } else if ("/peers".equals(path) && peersEndpoint) {
+              respond(exchange, 200, peers(exchange.getRequestURI().getQuery()));
             } else if ("/error".equals(path) && errorEndpoint) {
               context.reportError(new IllegalStateException("asked to by GET /error"));
               respond(exchange, 202, "error reported\n");
@@ -136,6 +145,19 @@ public final class HelloService implements MicroService {
     server.start();
     ready = true;
     System.out.println("hello " + context.instanceId() + " listening on port " + port);
+  }
+
+  private String peers(String query) {
+    String service =
+        query != null && query.startsWith("service=")
+            ? query.substring("service=".length())
+            : context.serviceName();
+    StringBuilder out = new StringBuilder();
+    context.endpoints(service).current().stream()
+        .map(io.drover.sdk.Endpoint::instanceId)
+        .sorted()
+        .forEach(id -> out.append(id).append('\n'));
+    return out.toString();
   }
 
   @Override

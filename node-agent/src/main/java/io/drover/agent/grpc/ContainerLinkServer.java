@@ -4,6 +4,7 @@ import io.drover.agent.containers.ContainerSupervisor;
 import io.drover.common.errors.UnavailableException;
 import io.drover.common.net.HostPort;
 import io.drover.common.net.LinkAddress;
+import io.grpc.Channel;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
@@ -24,6 +25,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,9 +61,14 @@ public final class ContainerLinkServer implements AutoCloseable {
    * @param listen a TCP address the operator chose, or empty for the default (a Unix socket in
    *     {@code runDir}, else a loopback port kept there)
    * @param runDir the agent's directory for its socket and the port it keeps
+   * @param controller the agent's channel to the controller, for the calls containers make through
+   *     it (finding other services); null until there is one
    */
   public static ContainerLinkServer start(
-      Optional<HostPort> listen, Path runDir, ContainerSupervisor supervisor) {
+      Optional<HostPort> listen,
+      Path runDir,
+      ContainerSupervisor supervisor,
+      Supplier<Channel> controller) {
     try {
       Files.createDirectories(runDir);
       restrict(runDir, "rwx------");
@@ -78,10 +85,10 @@ public final class ContainerLinkServer implements AutoCloseable {
             });
     Path socket = runDir.resolve("link.sock").toAbsolutePath();
     if (listen.isEmpty() && unixSocketsUsable(socket)) {
-      return startUnix(socket, executor, supervisor);
+      return startUnix(socket, executor, supervisor, controller);
     }
     HostPort tcp = listen.orElse(new HostPort("127.0.0.1", 0));
-    return startTcp(tcp, runDir.resolve("link.port"), executor, supervisor);
+    return startTcp(tcp, runDir.resolve("link.port"), executor, supervisor, controller);
   }
 
   private static boolean unixSocketsUsable(Path socket) {
@@ -102,7 +109,10 @@ public final class ContainerLinkServer implements AutoCloseable {
   }
 
   private static ContainerLinkServer startUnix(
-      Path socket, ExecutorService executor, ContainerSupervisor supervisor) {
+      Path socket,
+      ExecutorService executor,
+      ContainerSupervisor supervisor,
+      Supplier<Channel> controller) {
     EventLoopGroup group =
         new EpollEventLoopGroup(1, new DefaultThreadFactory("drover-container-link-io", true));
     try {
@@ -118,7 +128,8 @@ public final class ContainerLinkServer implements AutoCloseable {
                       .bossEventLoopGroup(group)
                       .workerEventLoopGroup(group),
                   executor,
-                  supervisor)
+                  supervisor,
+                  controller)
               .build();
       server.start();
       restrict(socket, "rw-------");
@@ -132,14 +143,18 @@ public final class ContainerLinkServer implements AutoCloseable {
   }
 
   private static ContainerLinkServer startTcp(
-      HostPort listen, Path portFile, ExecutorService executor, ContainerSupervisor supervisor) {
+      HostPort listen,
+      Path portFile,
+      ExecutorService executor,
+      ContainerSupervisor supervisor,
+      Supplier<Channel> controller) {
     // A port picked by the system is kept in the data dir and taken again next time, so that
     // containers started by the previous agent find this one.
     boolean keep = listen.port() == 0;
     int kept = keep ? keptPort(portFile) : 0;
     if (kept > 0) {
       try {
-        return startTcpOn(listen.withPort(kept), null, executor, supervisor);
+        return startTcpOn(listen.withPort(kept), null, executor, supervisor, controller);
       } catch (IOException e) {
         log.warn(
             "cannot listen for containers on the port used before, {} ({}); containers started"
@@ -149,7 +164,7 @@ public final class ContainerLinkServer implements AutoCloseable {
       }
     }
     try {
-      return startTcpOn(listen, keep ? portFile : null, executor, supervisor);
+      return startTcpOn(listen, keep ? portFile : null, executor, supervisor, controller);
     } catch (IOException e) {
       executor.shutdownNow();
       throw new UnavailableException(
@@ -158,13 +173,18 @@ public final class ContainerLinkServer implements AutoCloseable {
   }
 
   private static ContainerLinkServer startTcpOn(
-      HostPort listen, Path portFile, ExecutorService executor, ContainerSupervisor supervisor)
+      HostPort listen,
+      Path portFile,
+      ExecutorService executor,
+      ContainerSupervisor supervisor,
+      Supplier<Channel> controller)
       throws IOException {
     Server server =
         builder(
                 NettyServerBuilder.forAddress(new InetSocketAddress(listen.host(), listen.port())),
                 executor,
-                supervisor)
+                supervisor,
+                controller)
             .build();
     server.start();
     HostPort bound = listen.withPort(server.getPort()).forLocalClient();
@@ -191,10 +211,14 @@ public final class ContainerLinkServer implements AutoCloseable {
   }
 
   private static NettyServerBuilder builder(
-      NettyServerBuilder builder, ExecutorService executor, ContainerSupervisor supervisor) {
+      NettyServerBuilder builder,
+      ExecutorService executor,
+      ContainerSupervisor supervisor,
+      Supplier<Channel> controller) {
     return builder
         .executor(executor)
         .addService(new ContainerLinkService(supervisor))
+        .addService(new EndpointsRelay(controller))
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
         .maxInboundMessageSize(4 << 20);
