@@ -15,8 +15,12 @@ import io.drover.common.net.HostPort;
 import io.drover.common.net.PortRange;
 import io.drover.testing.FreePorts;
 import io.drover.testing.ProcessCleanupExtension;
+import io.drover.v1.AgentToContainer;
+import io.drover.v1.AttachRequest;
 import io.drover.v1.Command;
 import io.drover.v1.CommandResult;
+import io.drover.v1.ContainerLinkGrpc;
+import io.drover.v1.ContainerMessage;
 import io.drover.v1.ContainerReport;
 import io.drover.v1.ContainerState;
 import io.drover.v1.HealthCheck;
@@ -28,6 +32,13 @@ import io.drover.v1.ServiceAssignment;
 import io.drover.v1.SetWarmPool;
 import io.drover.v1.StartContainers;
 import io.drover.v1.StopContainer;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -35,10 +46,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -368,6 +382,112 @@ class AgentRecoveryTest {
   }
 
   // ---- helpers ----
+
+  @Test
+  void aContainerCannotSpeakWithAnotherContainersSecret() throws Exception {
+    agent = startAgent(config());
+    ContainerReport a = startInstance("crashy-1", FreePorts.find());
+    ContainerReport b = startInstance("crashy-2", FreePorts.find());
+    Map<String, String> envOfB = environment(b.getPid());
+    String link = envOfB.get("DROVER_AGENT_LINK");
+    assertThat(link).startsWith("unix:");
+    Path socket = Path.of(link.substring("unix:".length()));
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)))
+        .as("only the agent's user may open the link")
+        .isEqualTo("rw-------");
+    int reportsBefore = controller.reports().size();
+
+    // Container a's id with b's secret (as a compromised b would try): refused, and a is untouched.
+    Status refused =
+        attachOverLink(socket, a.getContainerId(), envOfB.get("DROVER_CONTAINER_SECRET"));
+    assertThat(refused.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+    assertThat(refused.getDescription()).isEqualTo("unknown container or wrong secret");
+    // An id the agent never started, with a real secret: refused the same way.
+    assertThat(attachOverLink(socket, "c-made-up", envOfB.get("DROVER_CONTAINER_SECRET")).getCode())
+        .isEqualTo(Status.Code.UNAUTHENTICATED);
+
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> controller.reports().size() == reportsBefore);
+    assertThat(agent.containers())
+        .extracting(
+            ContainerReport::getContainerId, ContainerReport::getState, ContainerReport::getPid)
+        .contains(
+            org.assertj.core.groups.Tuple.tuple(
+                a.getContainerId(), ContainerState.CONTAINER_STATE_RUNNING, a.getPid()),
+            org.assertj.core.groups.Tuple.tuple(
+                b.getContainerId(), ContainerState.CONTAINER_STATE_RUNNING, b.getPid()))
+        .hasSize(2);
+    assertThat(get(a.getPortsList().get(0).getPort(), "/")).startsWith("hello from crashy-1");
+  }
+
+  /** The environment the agent gave a container process. */
+  private static Map<String, String> environment(long pid) throws IOException {
+    Map<String, String> env = new HashMap<>();
+    for (String entry :
+        new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")), US_ASCII)
+            .split("\0")) {
+      int eq = entry.indexOf('=');
+      if (eq > 0) {
+        env.put(entry.substring(0, eq), entry.substring(eq + 1));
+      }
+    }
+    return env;
+  }
+
+  /**
+   * Attaches over the agent's Unix socket as {@code containerId}; the status the agent ends with.
+   */
+  private static Status attachOverLink(Path socket, String containerId, String secret)
+      throws Exception {
+    EpollEventLoopGroup group = new EpollEventLoopGroup(1);
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+            .eventLoopGroup(group)
+            .channelType(EpollDomainSocketChannel.class)
+            .usePlaintext()
+            .build();
+    try {
+      CompletableFuture<Status> ended = new CompletableFuture<>();
+      StreamObserver<ContainerMessage> out =
+          ContainerLinkGrpc.newStub(channel)
+              .withDeadlineAfter(10, TimeUnit.SECONDS)
+              .attach(
+                  new StreamObserver<>() {
+                    @Override
+                    public void onNext(AgentToContainer message) {
+                      if (message.hasAccepted()) {
+                        ended.complete(Status.OK.withDescription("accepted"));
+                      }
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                      ended.complete(Status.fromThrowable(t));
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                      ended.complete(Status.OK);
+                    }
+                  });
+      out.onNext(
+          ContainerMessage.newBuilder()
+              .setAttach(
+                  AttachRequest.newBuilder()
+                      .setContainerId(containerId)
+                      .setSecret(secret)
+                      .setPid(ProcessHandle.current().pid())
+                      .setState(ContainerState.CONTAINER_STATE_RUNNING)
+                      .setInstanceId("crashy-1"))
+              .build());
+      return ended.get(15, TimeUnit.SECONDS);
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      group.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS);
+    }
+  }
 
   private AgentConfig config() {
     return new AgentConfig(
