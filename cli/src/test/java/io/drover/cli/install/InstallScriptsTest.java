@@ -68,7 +68,20 @@ class InstallScriptsTest {
     return script("install-agent.sh", installArgs(more));
   }
 
-  private Run installController(String... more) {
+  /**
+   * The jar here is a stand-in that cannot run {@code drover tls init}: the staged root gets a CA
+   * first, as a re-install finds one. InstalledDroverIT has the installer create a real one.
+   */
+  private Run installController(String... more) throws IOException {
+    Path tls = root.path("/etc/drover/tls");
+    if (!Files.exists(tls.resolve("ca.crt"))) {
+      Files.createDirectories(tls);
+      for (String file :
+          List.of(
+              "ca.crt", "ca.key", "controller.crt", "controller.key", "admin.crt", "admin.key")) {
+        Files.writeString(tls.resolve(file), "staged " + file + "\n");
+      }
+    }
     return script("install-controller.sh", installArgs(more));
   }
 
@@ -231,9 +244,21 @@ class InstallScriptsTest {
         .isEqualTo(Files.readString(catalog()));
     assertThat(root.mode("/srv/drover/controller/catalog.yaml")).isEqualTo("640");
     assertThat(root.mode("/etc/drover/controller.yaml")).isEqualTo("640");
+    assertThat(run.stdout()).contains("kept the existing cluster CA");
+    assertThat(root.read("/etc/drover/tls/ca.key"))
+        .as("an existing CA is kept")
+        .startsWith("staged");
+    assertThat(root.mode("/etc/drover/tls")).isEqualTo("750");
+    for (String key : List.of("ca.key", "controller.key", "admin.key")) {
+      assertThat(root.mode("/etc/drover/tls/" + key)).as(key).isEqualTo("600");
+    }
     if (asRoot) {
       assertThat(root.owner("/srv/drover/controller/catalog.yaml")).isEqualTo(uid + ":" + gid);
       assertThat(root.owner("/etc/drover/controller.yaml")).isEqualTo("0:" + gid);
+      assertThat(root.owner("/etc/drover/tls/ca.key"))
+          .as("the controller signs with it")
+          .isEqualTo(uid + ":" + gid);
+      assertThat(root.owner("/etc/drover/tls/admin.key")).as("the operator's").isEqualTo("0:0");
     }
 
     Settings settings =
@@ -244,6 +269,7 @@ class InstallScriptsTest {
     assertThat(config.listen()).isEqualTo(new HostPort("10.0.0.10", 7400));
     assertThat(config.dataDir()).isEqualTo(Path.of("/srv/drover/controller"));
     assertThat(config.catalog().file()).contains(Path.of("/srv/drover/controller/catalog.yaml"));
+    assertThat(settings.get(ControllerSettings.TLS_DIR)).isEqualTo(Path.of("/etc/drover/tls"));
   }
 
   @Test

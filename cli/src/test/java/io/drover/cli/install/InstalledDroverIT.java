@@ -43,6 +43,12 @@ class InstalledDroverIT {
     assertThat(examples).exists();
     StagedRoot root = StagedRoot.withUsers(temp.resolve("root"));
     String controllerAddress = "127.0.0.1:" + FreePorts.find();
+    // Outside dev mode every artifact names its sha256.
+    String sha256 =
+        java.util.HexFormat.of()
+            .formatHex(
+                java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(Files.readAllBytes(examples)));
     Path catalog =
         Files.writeString(
             temp.resolve("catalog.yaml"),
@@ -50,6 +56,8 @@ class InstalledDroverIT {
                 + "  - name: hello\n"
                 + "    artifact: {path: "
                 + examples
+                + ", sha256: "
+                + sha256
                 + "}\n"
                 + "    entry: io.drover.examples.hello.HelloService\n"
                 + "    replicas: {min: 1, max: 1, initial: 1}\n"
@@ -65,6 +73,65 @@ class InstalledDroverIT {
                 "--listen", controllerAddress,
                 "--catalog", catalog.toString()));
     assertThat(controllerInstall.exitCode()).as(controllerInstall.toString()).isZero();
+    // The installer created the cluster CA: the controller's certificate names 127.0.0.1.
+    Path tls = root.path("/etc/drover/tls");
+    assertThat(controllerInstall.stdout()).contains("CA fingerprint (sha256): ");
+    for (String file :
+        List.of("ca.crt", "ca.key", "controller.crt", "controller.key", "admin.crt")) {
+      assertThat(tls.resolve(file)).as(file).exists();
+    }
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(tls.resolve("ca.key"))))
+        .isEqualTo("rw-------");
+
+    Path launcher = root.path("/opt/drover/bin/drover");
+    Run version = run(launcher, "--version");
+    assertThat(version.exitCode()).as(version.toString()).isZero();
+    assertThat(version.stdout()).startsWith("drover ");
+    assertThat(version.stderr()).as("an installed tree never builds").doesNotContain("building");
+
+    // As installed: mutual TLS, access control and sha256 checks on. Only the paths under
+    // /etc and /var/lib are moved into this test's directories.
+    Path controllerLog = temp.resolve("controller.log");
+    start(
+        controllerLog,
+        launcher,
+        "controller",
+        "--config",
+        root.path("/etc/drover/controller.yaml").toString(),
+        "--data-dir",
+        temp.resolve("controller").toString(),
+        "--catalog-file",
+        root.path("/var/lib/drover/controller/catalog.yaml").toString(),
+        "--tls-dir",
+        tls.toString(),
+        "--http-listen",
+        "127.0.0.1:0");
+    List<String> admin =
+        List.of(
+            "--controller",
+            controllerAddress,
+            "--ca",
+            tls.resolve("ca.crt").toString(),
+            "--cert",
+            tls.resolve("admin.crt").toString(),
+            "--key",
+            tls.resolve("admin.key").toString());
+    List<String> tokenCreate = new ArrayList<>(List.of("token", "create", "-o", "json"));
+    tokenCreate.addAll(admin);
+    JsonNode joinToken =
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(500))
+            .until(
+                () -> {
+                  Run created = run(launcher, tokenCreate.toArray(String[]::new));
+                  return created.exitCode() == 0 ? JSON.readTree(created.stdout()) : null;
+                },
+                node -> node != null);
+    String token = joinToken.get("token").asText();
+
     Run agentInstall =
         StagedRoot.script(
             "install-agent.sh",
@@ -80,34 +147,10 @@ class InstalledDroverIT {
                 "--ports",
                 "21000-21099",
                 "--join-token",
-                "it-token",
+                token,
                 "--ca-fingerprint",
-                "ab".repeat(32)));
+                joinToken.get("caFingerprint").asText()));
     assertThat(agentInstall.exitCode()).as(agentInstall.toString()).isZero();
-
-    Path launcher = root.path("/opt/drover/bin/drover");
-    Run version = run(launcher, "--version");
-    assertThat(version.exitCode()).as(version.toString()).isZero();
-    assertThat(version.stdout()).startsWith("drover ");
-    assertThat(version.stderr()).as("an installed tree never builds").doesNotContain("building");
-
-    Path controllerLog = temp.resolve("controller.log");
-    start(
-        controllerLog,
-        launcher,
-        "controller",
-        "--config",
-        root.path("/etc/drover/controller.yaml").toString(),
-        "--data-dir",
-        temp.resolve("controller").toString(),
-        "--catalog-file",
-        root.path("/var/lib/drover/controller/catalog.yaml").toString(),
-        "--http-listen",
-        "127.0.0.1:0",
-        // The install scripts do not create the cluster CA yet: plaintext on loopback here; the
-        // TLS join is tested in TlsJoinIT.
-        "--tls-mode",
-        "off");
     Path agentLog = temp.resolve("agent.log");
     start(
         agentLog,
@@ -118,32 +161,36 @@ class InstalledDroverIT {
         "--data-dir",
         temp.resolve("agent").toString(),
         "--http-listen",
-        "127.0.0.1:0",
-        "--tls-mode",
-        "off");
+        "127.0.0.1:0");
 
     JsonNode hello =
         await()
-            .atMost(Duration.ofSeconds(60))
+            .atMost(Duration.ofSeconds(90))
             .pollInterval(Duration.ofMillis(500))
             .until(
                 () ->
                     readyHello(
                         launcher,
                         controllerAddress,
+                        tls.resolve("ca.crt"),
                         temp.resolve("controller").resolve("admin.token")),
                 node -> node != null);
     assertThat(hello.get("nodeName").asText()).isEqualTo("installed-1");
     assertThat(hello.get("ports").get(0).get("port").asInt()).isBetween(21000, 21099);
     String agentOutput = Files.readString(agentLog, StandardCharsets.UTF_8);
     assertThat(agentOutput)
+        .contains("joined the cluster: node certificate for")
         .contains("connected to the controller at " + controllerAddress)
-        .contains("PLAINTEXT (tls.mode: off)")
-        .doesNotContain("it-token");
+        .doesNotContain("PLAINTEXT")
+        .doesNotContain(token);
   }
 
-  /** An installed controller has access control on: the client uses its first admin token. */
-  private JsonNode readyHello(Path launcher, String controller, Path tokenFile) throws Exception {
+  /**
+   * An installed controller has access control on: the client trusts the cluster CA and uses the
+   * first admin token.
+   */
+  private JsonNode readyHello(Path launcher, String controller, Path ca, Path tokenFile)
+      throws Exception {
     if (!Files.exists(tokenFile)) {
       return null;
     }
@@ -153,6 +200,8 @@ class InstalledDroverIT {
             "instances",
             "--controller",
             controller,
+            "--ca",
+            ca.toString(),
             "--token-file",
             tokenFile.toString(),
             "-o",
