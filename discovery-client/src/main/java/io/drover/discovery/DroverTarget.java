@@ -7,9 +7,11 @@ import java.util.Optional;
 /**
  * A {@code drover://[CONTROLLER]/SERVICE[?port=NAME]} target.
  *
- * @param controller {@code HOST:PORT} of the controller's gRPC port: the target's authority, else
- *     the system property {@code drover.controller}, else the variable {@code DROVER_CONTROLLER},
- *     else {@code 127.0.0.1:7400}
+ * @param controller where the endpoints are watched: the target's authority, else the system
+ *     property {@code drover.controller}, else (inside a container) its agent's link {@code
+ *     DROVER_AGENT_LINK}, which relays the watch over the agent's own session and so works on a
+ *     cluster with mutual TLS, else the variable {@code DROVER_CONTROLLER}, else {@code
+ *     127.0.0.1:7400}
  * @param portName the name of the port to call ({@code ?port=NAME}); when absent, the port named
  *     {@code grpc}, else the instance's first port
  */
@@ -30,6 +32,10 @@ record DroverTarget(String controller, String service, Optional<String> portName
     String controller = uri.getAuthority();
     if (controller == null || controller.isEmpty()) {
       controller = System.getProperty("drover.controller");
+    }
+    if (controller == null || controller.isEmpty()) {
+      // "unix:/PATH" (a target gRPC's Netty transport resolves) or "HOST:PORT" on loopback.
+      controller = env.get("DROVER_AGENT_LINK");
     }
     if (controller == null || controller.isEmpty()) {
       controller = env.get("DROVER_CONTROLLER");

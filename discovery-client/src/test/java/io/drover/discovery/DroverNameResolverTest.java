@@ -23,6 +23,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.stub.StreamObserver;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A gRPC client on {@code drover://CONTROLLER/orders} with round_robin, against real gRPC servers
@@ -114,6 +116,15 @@ class DroverNameResolverTest {
     assertThat(fromEnv.controller()).isEqualTo("10.0.0.5:7400");
     assertThat(fromEnv.portName()).contains("admin");
 
+    DroverTarget inContainer =
+        DroverTarget.parse(
+            java.net.URI.create("drover:///orders"),
+            java.util.Map.of(
+                "DROVER_CONTROLLER", "10.0.0.5:7400", "DROVER_AGENT_LINK", "unix:/run/link.sock"));
+    assertThat(inContainer.controller())
+        .as("inside a container the agent relays the watch")
+        .isEqualTo("unix:/run/link.sock");
+
     DroverTarget explicit =
         DroverTarget.parse(java.net.URI.create("drover://ctl:7400/orders"), java.util.Map.of());
     assertThat(explicit.controller()).isEqualTo("ctl:7400");
@@ -126,6 +137,94 @@ class DroverNameResolverTest {
                 DroverTarget.parse(
                     java.net.URI.create("drover:///orders?zone=a"), java.util.Map.of()))
         .hasMessageContaining("unknown parameter 'zone=a'");
+  }
+
+  @Test
+  void theAgentsLinkAsTheAgentWritesItIsATargetTheChannelReaches(@TempDir Path dir)
+      throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        io.grpc.netty.shaded.io.netty.channel.epoll.Epoll.isAvailable(),
+        "Unix sockets need epoll (Linux)");
+    Path socket = dir.resolve("link.sock");
+    var group = new io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup(1);
+    try {
+      grpc.register(
+          io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
+                  new io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress(
+                      socket.toString()))
+              .channelType(
+                  io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel.class)
+              .bossEventLoopGroup(group)
+              .workerEventLoopGroup(group)
+              .addService(new io.grpc.protobuf.services.HealthStatusManager().getHealthService())
+              .build()
+              .start());
+      ManagedChannel channel =
+          grpc.register(DroverNameResolverProvider.controllerChannel("unix:" + socket));
+      call(channel, 1);
+    } finally {
+      group.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  @Test
+  void againstASecuredControllerTheChannelTrustsTheClusterCaAndSendsTheToken(@TempDir Path dir)
+      throws Exception {
+    var ca =
+        io.drover.common.security.CertificateAuthority.create(
+            "test-ca",
+            io.drover.common.security.KeyPairs.Algorithm.parse("ec"),
+            java.time.Duration.ofDays(1));
+    java.security.KeyPair serverKey = io.drover.common.security.KeyPairs.generate();
+    java.security.cert.X509Certificate serverCert =
+        ca.issueServer(
+            serverKey.getPublic(), List.of("127.0.0.1", "localhost"), java.time.Duration.ofDays(1));
+    Path caFile =
+        java.nio.file.Files.writeString(
+            dir.resolve("ca.crt"), io.drover.common.security.Pem.encode(ca.certificate()));
+    List<String> authorizations = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.grpc.Metadata.Key<String> authorization =
+        io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER);
+    Server server =
+        grpc.register(
+            io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
+                    new java.net.InetSocketAddress("127.0.0.1", 0))
+                .sslContext(
+                    io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.configure(
+                            io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder.forServer(
+                                serverKey.getPrivate(), serverCert))
+                        .build())
+                .addService(
+                    io.grpc.ServerInterceptors.intercept(
+                        new io.grpc.protobuf.services.HealthStatusManager().getHealthService(),
+                        new io.grpc.ServerInterceptor() {
+                          @Override
+                          public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(
+                              io.grpc.ServerCall<Q, R> call,
+                              io.grpc.Metadata headers,
+                              io.grpc.ServerCallHandler<Q, R> next) {
+                            authorizations.add(String.valueOf(headers.get(authorization)));
+                            return next.startCall(call, headers);
+                          }
+                        }))
+                .build()
+                .start());
+    java.util.Map<String, String> settings =
+        java.util.Map.of("drover.ca", caFile.toString(), "drover.token", "drv_viewer");
+    ManagedChannel channel =
+        grpc.register(
+            DroverNameResolverProvider.controllerChannel(
+                "127.0.0.1:" + server.getPort(), settings::get, java.util.Map.of()));
+    call(channel, 1);
+    assertThat(authorizations).containsExactly("Bearer drv_viewer");
+
+    // Without the CA the channel is plaintext, which a TLS port does not answer.
+    ManagedChannel plain =
+        grpc.register(
+            DroverNameResolverProvider.controllerChannel(
+                "127.0.0.1:" + server.getPort(), name -> null, java.util.Map.of()));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> call(plain, 1))
+        .isInstanceOf(io.grpc.StatusRuntimeException.class);
   }
 
   /** Makes {@code n} calls, each of which must succeed. */
