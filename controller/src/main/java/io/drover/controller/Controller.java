@@ -188,13 +188,16 @@ public final class Controller implements AutoCloseable {
                     Pem.privateKey(Pem.read(dir.resolve(CertificateAuthority.SERVER_KEY))),
                     Pem.certificates(Pem.read(dir.resolve(CertificateAuthority.SERVER_CERT))),
                     security::refusal));
-        log.info("gRPC serves TLS; cluster CA fingerprint {}", security.ca().fingerprint());
-      } else {
-        log.warn("gRPC serves PLAINTEXT on loopback {} (tls.mode: off)", config.listen());
       }
       this.grpc =
           GrpcServer.start(
               config, services, serverTls, access, accessConfig.controlMaxMessageBytes());
+      // Said once the port is bound, so that a start that fails on a taken port says one line.
+      if (security != null) {
+        log.info("gRPC serves TLS; cluster CA fingerprint {}", security.ca().fingerprint());
+      } else {
+        log.warn("gRPC serves PLAINTEXT on loopback {} (tls.mode: off)", config.listen());
+      }
     } catch (RuntimeException e) {
       scheduler.close();
       catalog.close();
