@@ -40,4 +40,29 @@ public class ProviderException extends Exception {
   public boolean retryable() {
     return kind == Kind.THROTTLED || kind == Kind.UNAVAILABLE;
   }
+
+  /**
+   * Refuses a request that would take the cluster past the provider's {@code maxServers}; a
+   * provider checks this before it creates anything.
+   *
+   * @param prefix the provider's settings prefix, such as {@code provider.ec2.}
+   */
+  public static void checkMaxServers(
+      String prefix, int maxServers, String clusterName, int existing, int asked)
+      throws ProviderException {
+    if (existing + asked > maxServers) {
+      throw new ProviderException(
+          Kind.QUOTA,
+          prefix
+              + "maxServers is "
+              + maxServers
+              + ": cluster "
+              + clusterName
+              + " has "
+              + existing
+              + " servers and "
+              + asked
+              + " more were asked for");
+    }
+  }
 }

@@ -28,7 +28,6 @@ import com.azure.resourcemanager.compute.models.VirtualMachineNetworkInterfaceIp
 import com.azure.resourcemanager.compute.models.VirtualMachineSizeTypes;
 import io.drover.provider.ProviderContext;
 import io.drover.provider.ProviderException;
-import io.drover.provider.ProviderException.Kind;
 import io.drover.provider.ProvisionRequest;
 import io.drover.provider.Server;
 import io.drover.provider.ServerProvider;
@@ -130,20 +129,12 @@ public final class AzureServerProvider implements ServerProvider {
   @Override
   public synchronized List<Server> provision(ProvisionRequest request) throws ProviderException {
     List<Server> existing = list();
-    if (existing.size() + request.count() > settings.maxServers()) {
-      throw new ProviderException(
-          Kind.QUOTA,
-          AzureSettings.PREFIX
-              + "maxServers is "
-              + settings.maxServers()
-              + ": cluster "
-              + context.clusterName()
-              + " has "
-              + existing.size()
-              + " servers and "
-              + request.count()
-              + " more were asked for");
-    }
+    ProviderException.checkMaxServers(
+        AzureSettings.PREFIX,
+        settings.maxServers(),
+        context.clusterName(),
+        existing.size(),
+        request.count());
     List<Server> created = new ArrayList<>();
     try {
       for (int n = 0; n < request.count(); n++) {

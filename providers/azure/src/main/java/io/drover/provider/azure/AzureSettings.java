@@ -2,6 +2,7 @@ package io.drover.provider.azure;
 
 import io.drover.provider.AgentJoin;
 import io.drover.provider.ProviderException;
+import io.drover.provider.SettingsReader;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -12,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -85,7 +85,6 @@ record AzureSettings(
           Pattern.CASE_INSENSITIVE);
   private static final Pattern VM_SIZE = Pattern.compile("[A-Za-z]+_[A-Za-z0-9_]+");
   private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
-  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m)");
 
   static AzureSettings parse(Map<String, String> settings) throws ProviderException {
     List<String> errors = new ArrayList<>();
@@ -94,7 +93,7 @@ record AzureSettings(
         errors.add(PREFIX + key + ": unknown setting; known are " + new TreeSet<>(KEYS));
       }
     }
-    Reader in = new Reader(settings, errors);
+    SettingsReader in = new SettingsReader(PREFIX, settings, errors);
 
     String subscription = in.required("subscriptionId");
     if (subscription != null && !GUID.matcher(subscription).matches()) {
@@ -237,51 +236,5 @@ record AzureSettings(
                 + resourceGroup
                 + "/providers/Microsoft.Compute/virtualMachineScaleSets/"
                 + name);
-  }
-
-  private static final class Reader {
-    private final Map<String, String> settings;
-    private final List<String> errors;
-
-    Reader(Map<String, String> settings, List<String> errors) {
-      this.settings = settings;
-      this.errors = errors;
-    }
-
-    Optional<String> optional(String key) {
-      String value = settings.get(key);
-      return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
-    }
-
-    String required(String key) {
-      Optional<String> value = optional(key);
-      if (value.isEmpty()) {
-        error(key, "missing");
-        return null;
-      }
-      return value.get();
-    }
-
-    Duration duration(String key, Duration fallback) {
-      Optional<String> text = optional(key);
-      if (text.isEmpty()) {
-        return fallback;
-      }
-      Matcher m = DURATION.matcher(text.get());
-      if (!m.matches()) {
-        error(key, "'" + text.get() + "' is not a duration such as 500ms, 30s or 2m");
-        return fallback;
-      }
-      long amount = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(amount);
-        case "s" -> Duration.ofSeconds(amount);
-        default -> Duration.ofMinutes(amount);
-      };
-    }
-
-    void error(String key, String message) {
-      errors.add(PREFIX + key + ": " + message);
-    }
   }
 }

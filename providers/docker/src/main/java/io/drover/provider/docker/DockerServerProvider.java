@@ -107,20 +107,12 @@ public final class DockerServerProvider implements ServerProvider {
   @Override
   public synchronized List<Server> provision(ProvisionRequest request) throws ProviderException {
     List<Server> existing = list();
-    if (existing.size() + request.count() > settings.maxServers()) {
-      throw new ProviderException(
-          Kind.QUOTA,
-          DockerSettings.PREFIX
-              + "maxServers is "
-              + settings.maxServers()
-              + ": cluster "
-              + context.clusterName()
-              + " has "
-              + existing.size()
-              + " servers and "
-              + request.count()
-              + " more were asked for");
-    }
+    ProviderException.checkMaxServers(
+        DockerSettings.PREFIX,
+        settings.maxServers(),
+        context.clusterName(),
+        existing.size(),
+        request.count());
     Set<String> slicesInUse = new HashSet<>();
     existing.forEach(s -> slicesInUse.add(s.details().get("ports")));
     List<Server> created = new ArrayList<>();

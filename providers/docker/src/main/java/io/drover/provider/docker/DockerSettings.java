@@ -2,6 +2,7 @@ package io.drover.provider.docker;
 
 import io.drover.provider.AgentJoin;
 import io.drover.provider.ProviderException;
+import io.drover.provider.SettingsReader;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -67,7 +68,6 @@ record DockerSettings(
 
   private static final Pattern PORTS = Pattern.compile("(\\d{1,5})-(\\d{1,5})");
   private static final Pattern API_VERSION = Pattern.compile("1\\.\\d{2}");
-  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m)");
 
   /**
    * @param environment DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH fill in what the
@@ -81,7 +81,7 @@ record DockerSettings(
         errors.add(PREFIX + key + ": unknown setting; known are " + new TreeSet<>(KEYS));
       }
     }
-    Reader in = new Reader(settings, errors);
+    SettingsReader in = new SettingsReader(PREFIX, settings, errors);
 
     String hostText =
         in.optional("host")
@@ -182,69 +182,5 @@ record DockerSettings(
   String slice(int slot) {
     int first = firstPort + slot * portsPerServer;
     return first + "-" + (first + portsPerServer - 1);
-  }
-
-  private static final class Reader {
-    private final Map<String, String> settings;
-    private final List<String> errors;
-
-    Reader(Map<String, String> settings, List<String> errors) {
-      this.settings = settings;
-      this.errors = errors;
-    }
-
-    Optional<String> optional(String key) {
-      String value = settings.get(key);
-      return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
-    }
-
-    String required(String key) {
-      Optional<String> value = optional(key);
-      if (value.isEmpty()) {
-        error(key, "missing");
-        return null;
-      }
-      return value.get();
-    }
-
-    int positive(String key, int fallback) {
-      Optional<String> text = optional(key);
-      if (text.isEmpty()) {
-        return fallback;
-      }
-      try {
-        int value = Integer.parseInt(text.get());
-        if (value < 1) {
-          error(key, "'" + text.get() + "' must be at least 1");
-          return fallback;
-        }
-        return value;
-      } catch (NumberFormatException e) {
-        error(key, "'" + text.get() + "' is not a whole number");
-        return fallback;
-      }
-    }
-
-    Duration duration(String key, Duration fallback) {
-      Optional<String> text = optional(key);
-      if (text.isEmpty()) {
-        return fallback;
-      }
-      Matcher m = DURATION.matcher(text.get());
-      if (!m.matches()) {
-        error(key, "'" + text.get() + "' is not a duration such as 500ms, 30s or 2m");
-        return fallback;
-      }
-      long amount = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(amount);
-        case "s" -> Duration.ofSeconds(amount);
-        default -> Duration.ofMinutes(amount);
-      };
-    }
-
-    void error(String key, String message) {
-      errors.add(PREFIX + key + ": " + message);
-    }
   }
 }

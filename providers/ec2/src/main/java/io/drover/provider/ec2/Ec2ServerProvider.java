@@ -121,20 +121,12 @@ public final class Ec2ServerProvider implements ServerProvider {
   @Override
   public synchronized List<Server> provision(ProvisionRequest request) throws ProviderException {
     List<Server> existing = list();
-    if (existing.size() + request.count() > settings.maxServers()) {
-      throw new ProviderException(
-          Kind.QUOTA,
-          Ec2Settings.PREFIX
-              + "maxServers is "
-              + settings.maxServers()
-              + ": cluster "
-              + context.clusterName()
-              + " has "
-              + existing.size()
-              + " servers and "
-              + request.count()
-              + " more were asked for");
-    }
+    ProviderException.checkMaxServers(
+        Ec2Settings.PREFIX,
+        settings.maxServers(),
+        context.clusterName(),
+        existing.size(),
+        request.count());
     Set<String> names = new HashSet<>();
     existing.forEach(s -> names.add(s.nodeName()));
     List<Server> created = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.drover.provider.ec2;
 
 import io.drover.provider.ProviderException;
+import io.drover.provider.SettingsReader;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -73,7 +74,7 @@ record Ec2Settings(
         errors.add(PREFIX + key + ": unknown setting; known are " + new TreeSet<>(KEYS));
       }
     }
-    Reader in = new Reader(settings, errors);
+    SettingsReader in = new SettingsReader(PREFIX, settings, errors);
 
     String region = in.required("region");
     if (region != null && !REGION.matcher(region).matches()) {
@@ -228,34 +229,5 @@ record Ec2Settings(
         + ", apiTimeout="
         + apiTimeout
         + "]";
-  }
-
-  private static final class Reader {
-    private final Map<String, String> settings;
-    private final List<String> errors;
-
-    Reader(Map<String, String> settings, List<String> errors) {
-      this.settings = settings;
-      this.errors = errors;
-    }
-
-    /** The trimmed value, or empty when absent or blank. */
-    Optional<String> optional(String key) {
-      String value = settings.get(key);
-      return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
-    }
-
-    String required(String key) {
-      Optional<String> value = optional(key);
-      if (value.isEmpty()) {
-        error(key, "missing");
-        return null;
-      }
-      return value.get();
-    }
-
-    void error(String key, String message) {
-      errors.add(PREFIX + key + ": " + message);
-    }
   }
 }
