@@ -25,9 +25,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One placement decision ({@link Placement#place}) over {@code nodes} candidate nodes, half of them
- * with an IDLE container, with random loads: the pure part of placing one instance, without the
- * scheduler's bookkeeping around it.
+ * Placement decisions over {@code nodes} candidate nodes, half of them with an IDLE container, with
+ * random loads: the pure part of placing one instance, without the scheduler's bookkeeping around
+ * it. {@code place} looks at every node, as one lone decision does; {@code placeInRound} is a
+ * decision within a reconcile pass ({@link Placement.Round}), as the scheduler makes them.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -49,8 +50,8 @@ public class PlacementDecisionBench {
             "orders",
             new JvmProfile("default", "", 128, List.of()),
             false,
-            128,
-            250,
+            16,
+            1,
             1,
             1000,
             1,
@@ -86,8 +87,55 @@ public class PlacementDecisionBench {
     }
   }
 
+  /** The scheduler's way: one round per pass, each decision putting back the node it filled. */
+  private Placement.Round round;
+
+  private final java.util.Map<String, Placement.Candidate> current = new java.util.HashMap<>();
+
+  @Setup(org.openjdk.jmh.annotations.Level.Iteration)
+  public void newRound() {
+    current.clear();
+    candidates.forEach(c -> current.put(c.nodeId(), c));
+    round = new Placement.Round(plan, candidates);
+  }
+
+  /** One decision looking at every node, as a lone placement does. */
   @Benchmark
   public Placement.Decision place() {
     return Placement.place(plan, candidates);
+  }
+
+  /**
+   * One decision within a round, and the chosen node put back one instance fuller (its IDLE
+   * container taken), as the scheduler does after each placement.
+   */
+  @Benchmark
+  public Placement.Decision placeInRound() {
+    Placement.Decision decision = round.place("");
+    String nodeId;
+    if (decision instanceof Placement.Decision.Warm warm) {
+      nodeId = warm.nodeId();
+    } else if (decision instanceof Placement.Decision.StartContainer start) {
+      nodeId = start.nodeId();
+    } else {
+      return decision;
+    }
+    Placement.Candidate c = current.get(nodeId);
+    Placement.Candidate filled =
+        new Placement.Candidate(
+            c.nodeId(),
+            c.name(),
+            List.of(),
+            0,
+            c.serviceInstances() + 1,
+            c.memoryTotalBytes(),
+            c.memoryAvailableBytes(),
+            c.cores(),
+            c.requestedMemoryMb() + plan.memoryMb(),
+            c.requestedCpuMillis() + plan.cpuMillis(),
+            c.cpuLoad());
+    current.put(nodeId, filled);
+    round.put(filled);
+    return decision;
   }
 }

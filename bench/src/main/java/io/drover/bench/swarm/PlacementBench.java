@@ -31,11 +31,16 @@ public final class PlacementBench {
     System.out.println(line(result));
   }
 
+  /** How evenly placement spread the instances: the fewest and most any node runs. */
+  static java.util.IntSummaryStatistics runningPerNode(Swarm swarm) {
+    return swarm.agents().stream().mapToInt(SimAgent::runningContainers).summaryStatistics();
+  }
+
   static String line(BenchResult r) {
     return String.format(
         Locale.ROOT,
         "placement nodes=%s instances=%s mode=%s ready=%s in %.2f s: %.0f placements/s (%s);"
-            + " controller cpu %.2f cores",
+            + " controller cpu %.2f cores; %s to %s per node",
         r.get("nodes"),
         r.get("instances"),
         r.get("mode"),
@@ -43,7 +48,9 @@ public final class PlacementBench {
         (double) r.get("seconds"),
         (double) r.get("placementsPerSecond"),
         Boolean.TRUE.equals(r.get("complete")) ? "all READY" : "INCOMPLETE",
-        (double) r.get("controllerCpuCores"));
+        (double) r.get("controllerCpuCores"),
+        r.get("runningPerNodeMin"),
+        r.get("runningPerNodeMax"));
   }
 
   /**
@@ -126,6 +133,8 @@ public final class PlacementBench {
           .put("controllerRssBytes", controller.rssBytes())
           .put(
               "heapPerInstanceBytes", ready == 0 ? 0 : (heapInstances - heapNodes) / (double) ready)
+          .put("runningPerNodeMin", runningPerNode(scenario.swarm).getMin())
+          .put("runningPerNodeMax", runningPerNode(scenario.swarm).getMax())
           .put("agentDisconnects", scenario.swarm.disconnects())
           .put("lastDisconnect", scenario.swarm.lastDisconnect())
           .put("timeline", timeline);

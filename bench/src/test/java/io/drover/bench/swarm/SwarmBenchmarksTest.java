@@ -35,6 +35,10 @@ class SwarmBenchmarksTest {
         .isGreaterThan(json.get("controllerHeapEmptyBytes").asLong());
     assertThat(json.get("heapPerInstanceBytes").asDouble()).isPositive();
     assertThat(json.get("agentDisconnects").asLong()).isZero();
+    // One service of 1,000 instances on 20 equal nodes: placement spreads it about evenly, also
+    // while the containers for a burst of pending instances are still starting.
+    assertThat(json.get("runningPerNodeMin").asInt()).isGreaterThanOrEqualTo(40);
+    assertThat(json.get("runningPerNodeMax").asInt()).isLessThanOrEqualTo(60);
     assertThat(json.get("machine").get("cores").asInt()).isPositive();
     assertThat(PlacementBench.line(result)).contains("all READY");
     assertThat(ControllerMemoryBench.line(result)).contains("bytes/instance");

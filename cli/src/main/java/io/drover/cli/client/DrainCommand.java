@@ -29,7 +29,9 @@ public final class DrainCommand extends ClientCommand {
   @Option(
       names = "--deadline",
       paramLabel = "DURATION",
-      description = "After this, what is left is stopped without waiting for a replacement.")
+      description =
+          "After this, what is left is stopped without waiting for a replacement, except where"
+              + " that would take a service below its minimum.")
   String deadline;
 
   @Option(

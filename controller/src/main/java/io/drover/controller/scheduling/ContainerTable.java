@@ -2,19 +2,26 @@ package io.drover.controller.scheduling;
 
 import io.drover.controller.containers.ContainerStatus;
 import io.drover.controller.containers.ContainerView;
+import io.drover.controller.containers.JvmProfile;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The containers one node reports, in the order they were first seen, with its spares (IDLE or
- * STARTING, no instance) kept apart: placement looks at the spares of every node for every
- * instance, and a node may run thousands of containers that are not spares.
+ * STARTING, no instance) kept apart and indexed by JVM profile: placement asks every node, for
+ * every instance, for its first free IDLE container and its number of starting spares of one
+ * profile, and a node may run thousands of containers that are not spares.
  */
 final class ContainerTable {
   private final Map<String, ContainerView> all = new LinkedHashMap<>();
   private final Map<String, ContainerView> spares = new LinkedHashMap<>();
+  private final Map<JvmProfile, Map<String, ContainerView>> idleByProfile = new HashMap<>();
+  private final Map<JvmProfile, Integer> startingByProfile = new HashMap<>();
 
   static ContainerTable of(Collection<ContainerView> containers) {
     ContainerTable table = new ContainerTable();
@@ -23,9 +30,10 @@ final class ContainerTable {
   }
 
   void put(ContainerView container) {
-    all.put(container.id(), container);
+    unindex(all.put(container.id(), container));
     if (isSpare(container)) {
       spares.put(container.id(), container);
+      index(container);
     } else {
       spares.remove(container.id());
     }
@@ -33,7 +41,7 @@ final class ContainerTable {
 
   void remove(String containerId) {
     all.remove(containerId);
-    spares.remove(containerId);
+    unindex(spares.remove(containerId));
   }
 
   /** Every container, by id, in the order first seen. */
@@ -46,6 +54,55 @@ final class ContainerTable {
    */
   Collection<ContainerView> spares() {
     return Collections.unmodifiableCollection(spares.values());
+  }
+
+  /**
+   * The first IDLE spare of {@code profile}, in the order seen, that is not in {@code reserved}:
+   * costs one step per reserved spare ahead of it, not one per container.
+   */
+  Optional<String> firstIdle(JvmProfile profile, Set<String> reserved) {
+    Map<String, ContainerView> idle = idleByProfile.get(profile);
+    if (idle != null) {
+      for (String id : idle.keySet()) {
+        if (!reserved.contains(id)) {
+          return Optional.of(id);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** How many spares of {@code profile} are STARTING. */
+  int starting(JvmProfile profile) {
+    return startingByProfile.getOrDefault(profile, 0);
+  }
+
+  private void index(ContainerView spare) {
+    if (spare.status() == ContainerStatus.IDLE) {
+      idleByProfile
+          .computeIfAbsent(spare.profile(), p -> new LinkedHashMap<>())
+          .put(spare.id(), spare);
+    } else {
+      startingByProfile.merge(spare.profile(), 1, Integer::sum);
+    }
+  }
+
+  /** Takes back what {@link #index} counted for a container as it was last put. */
+  private void unindex(ContainerView previous) {
+    if (previous == null || !isSpare(previous)) {
+      return;
+    }
+    if (previous.status() == ContainerStatus.IDLE) {
+      Map<String, ContainerView> idle = idleByProfile.get(previous.profile());
+      if (idle != null) {
+        idle.remove(previous.id());
+        if (idle.isEmpty()) {
+          idleByProfile.remove(previous.profile());
+        }
+      }
+    } else {
+      startingByProfile.computeIfPresent(previous.profile(), (p, n) -> n > 1 ? n - 1 : null);
+    }
   }
 
   private static boolean isSpare(ContainerView c) {

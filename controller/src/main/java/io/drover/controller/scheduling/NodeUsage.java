@@ -5,33 +5,36 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * What the live instances on each node ask for, per the catalog: memory, CPU, and how many belong
- * to one service. Summed once per placement round instead of once per node and instance placed
- * (which made placing I instances on N nodes cost N × I² steps), and kept up to date as that round
- * places instances.
+ * What the instances on each node ask for, per the catalog: memory, CPU, and how many belong to
+ * each service. Summed once per reconcile pass, for every service at once (summing per node and
+ * instance placed made placing I instances on N nodes cost N × I² steps, and summing per service
+ * cost services × instances per pass), then kept up to date as the pass places and stops instances.
+ *
+ * <p>An instance waiting for a container that is starting for it on a node is earmarked there for
+ * the rest of the pass: it will run there, so the next decisions of the pass must see the node as
+ * that much fuller, or a burst of instances would all start their containers on the one node that
+ * looked best.
  */
 final class NodeUsage {
-  private record Sum(long memoryMb, long cpuMillis, int serviceInstances) {
-    Sum plus(long memory, long cpu, int mine) {
-      return new Sum(memoryMb + memory, cpuMillis + cpu, serviceInstances + mine);
+  private record Sum(long memoryMb, long cpuMillis) {
+    Sum plus(long memory, long cpu) {
+      return new Sum(memoryMb + memory, cpuMillis + cpu);
     }
   }
 
-  private static final Sum NONE = new Sum(0, 0, 0);
+  private static final Sum NONE = new Sum(0, 0);
 
-  private final String service;
   private final Map<String, ServicePlan> plans;
   private final Map<String, Sum> byNode = new HashMap<>();
+  private final Map<String, Map<String, Integer>> byServiceAndNode = new HashMap<>();
 
-  private NodeUsage(String service, Map<String, ServicePlan> plans) {
-    this.service = service;
+  private NodeUsage(Map<String, ServicePlan> plans) {
     this.plans = plans;
   }
 
-  /** Sums the live, placed instances; {@code service}'s own are also counted apart. */
-  static NodeUsage of(
-      Iterable<Instance> instances, Map<String, ServicePlan> plans, String service) {
-    NodeUsage usage = new NodeUsage(service, plans);
+  /** Sums the live, placed instances. */
+  static NodeUsage of(Iterable<Instance> instances, Map<String, ServicePlan> plans) {
+    NodeUsage usage = new NodeUsage(plans);
     for (Instance i : instances) {
       usage.add(i);
     }
@@ -40,26 +43,32 @@ final class NodeUsage {
 
   /** Counts an instance as it is now; one not live or not on a node changes nothing. */
   void add(Instance i) {
-    count(i, 1);
+    if (i.state().isLive() && !i.nodeId().isEmpty()) {
+      count(i.service(), i.nodeId(), 1);
+    }
   }
 
   /** Takes back what {@link #add} counted for the instance as it is now. */
   void remove(Instance i) {
-    count(i, -1);
+    if (i.state().isLive() && !i.nodeId().isEmpty()) {
+      count(i.service(), i.nodeId(), -1);
+    }
   }
 
-  private void count(Instance i, int sign) {
-    if (!i.state().isLive() || i.nodeId().isEmpty()) {
-      return;
-    }
-    ServicePlan p = plans.get(i.service());
-    Sum sum = byNode.getOrDefault(i.nodeId(), NONE);
+  /** Counts a pending instance of {@code service} on the node its container is starting on. */
+  void earmark(String service, String nodeId) {
+    count(service, nodeId, 1);
+  }
+
+  private void count(String service, String nodeId, int sign) {
+    ServicePlan p = plans.get(service);
+    Sum sum = byNode.getOrDefault(nodeId, NONE);
     byNode.put(
-        i.nodeId(),
-        sum.plus(
-            sign * (p == null ? 0 : p.memoryMb()),
-            sign * (p == null ? 0 : p.cpuMillis()),
-            sign * (i.service().equals(service) ? 1 : 0)));
+        nodeId,
+        sum.plus(sign * (p == null ? 0 : p.memoryMb()), sign * (p == null ? 0 : p.cpuMillis())));
+    byServiceAndNode
+        .computeIfAbsent(service, s -> new HashMap<>())
+        .merge(nodeId, sign, (a, b) -> a + b == 0 ? null : a + b);
   }
 
   long memoryMb(String nodeId) {
@@ -70,7 +79,8 @@ final class NodeUsage {
     return byNode.getOrDefault(nodeId, NONE).cpuMillis;
   }
 
-  int serviceInstances(String nodeId) {
-    return byNode.getOrDefault(nodeId, NONE).serviceInstances;
+  int serviceInstances(String service, String nodeId) {
+    Map<String, Integer> mine = byServiceAndNode.get(service);
+    return mine == null ? 0 : mine.getOrDefault(nodeId, 0);
   }
 }

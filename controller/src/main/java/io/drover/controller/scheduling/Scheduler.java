@@ -76,7 +76,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
 
   private final Map<String, ServicePlan> plans = new LinkedHashMap<>();
   private final Map<String, Integer> desired = new HashMap<>();
-  private final Map<String, Instance> instances = new LinkedHashMap<>();
+  private final InstanceTable instances = new InstanceTable();
   private final Map<String, Integer> instanceCounters = new HashMap<>();
   private final Map<String, ContainerTable> containers = new HashMap<>();
   private final Map<String, ContainerLoad> loads = new HashMap<>();
@@ -101,6 +101,9 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   private final Map<String, String> lastPendingReason = new HashMap<>();
   private boolean reconcileQueued;
 
+  /** What the nodes run, for the pass under way; null until the pass first places something. */
+  private NodeUsage passUsage;
+
   /** Decides scale changes from metrics and overload reports; owned by this thread. */
   private final Autoscaler autoscaler = new Autoscaler(ZoneId.systemDefault());
 
@@ -122,7 +125,8 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   /**
    * A drain in progress.
    *
-   * @param deadline past it, what is left on the node is stopped without a replacement first
+   * @param deadline past it, what is left on the node is stopped without a replacement first, as
+   *     far as every service keeps its minimum of READY instances
    */
   private record Drain(Instant startedAt, Optional<Instant> deadline, int maxParallel) {}
 
@@ -351,7 +355,8 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
    * Moves every instance off a node, make-before-break: a replacement starts elsewhere and is ready
    * before the original stops, at most {@code maxParallel} at a time, so a service never has fewer
    * ready instances than before. The node is cordoned first. Past {@code deadline} what is left is
-   * stopped without waiting for room elsewhere.
+   * stopped without waiting for room elsewhere, except where that would take a service below its
+   * minimum.
    */
   public CompletableFuture<Node> drain(
       String nodeId, Optional<Duration> deadline, int maxParallel) {
@@ -419,7 +424,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
                 known = new Instance(c.instanceId(), c.service(), clock.instant());
                 known.placed(nodeId, c.id(), c.ports(), clock.instant());
                 owns(known);
-                instances.put(known.id(), known);
+                instances.put(known);
                 PortPool pool = pools.get(nodeId);
                 if (pool != null) {
                   c.ports().values().forEach(pool::claim);
@@ -691,8 +696,8 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   private Map<String, Double> metrics(String service) {
     Map<String, Double> sums = new HashMap<>();
     Map<String, Integer> counts = new HashMap<>();
-    for (Instance i : instances.values()) {
-      if (!i.service().equals(service) || i.state() != InstanceState.READY) {
+    for (Instance i : instances.ofService(service)) {
+      if (i.state() != InstanceState.READY) {
         continue;
       }
       ContainerLoad load = loads.get(i.containerId());
@@ -780,7 +785,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       replacement.avoidNode(old.nodeId());
     }
     replacement.pending("replacing " + old.id() + " of node " + nodeName(old.nodeId()));
-    instances.put(replacement.id(), replacement);
+    instances.put(replacement);
     old.leaving(true);
     events.publish(
         EventKind.INSTANCE_REPLACING,
@@ -938,6 +943,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   private void reconcile() {
     long started = System.nanoTime();
     reconcileQueued = false;
+    passUsage = null;
     promisedSpares.clear();
     noRoom.clear();
     boolean settled = false;
@@ -980,13 +986,15 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   private void converge(ServicePlan plan, Instant now) {
     // An instance a drain is replacing no longer counts: its replacement does.
     List<Instance> live =
-        instances.values().stream()
-            .filter(i -> i.service().equals(plan.name()) && i.state().isLive() && !i.leaving())
+        instances.ofService(plan.name()).stream()
+            .filter(i -> i.state().isLive() && !i.leaving())
             .toList();
     int want = desired.getOrDefault(plan.name(), plan.initial());
+    if (live.size() < want) {
+      reserveInstanceNumbers(plan.name(), want - live.size());
+    }
     for (int i = live.size(); i < want; i++) {
-      Instance created = newInstance(plan, now);
-      instances.put(created.id(), created);
+      instances.put(newInstance(plan, now));
     }
     if (live.size() > want) {
       Map<String, Long> perNode = instancesPerNode();
@@ -998,34 +1006,33 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
                   .thenComparing(i -> perNode.getOrDefault(i.nodeId(), 0L))
                   .thenComparing(Instance::createdAt, Comparator.reverseOrder()))
           .limit(live.size() - want)
-          .forEach(victim -> stop(victim, "scaled down to " + want));
+          .forEach(victim -> stopCounted(victim, "scaled down to " + want));
     }
     Instant held = placementHeldUntil.get(plan.name());
     if (held != null && now.isBefore(held)) {
       return;
     }
     List<Instance> pending = new ArrayList<>();
-    for (Instance i : instances.values()) {
-      if (i.service().equals(plan.name()) && i.state() == InstanceState.PENDING) {
+    for (Instance i : instances.ofService(plan.name())) {
+      if (i.state() == InstanceState.PENDING) {
         pending.add(i);
       }
     }
     if (pending.isEmpty()) {
       return;
     }
-    // One view of the nodes for the whole round; each placement refreshes the node it changed.
-    NodeUsage usage = NodeUsage.of(instances.values(), plans, plan.name());
-    Map<String, Node> byId = new LinkedHashMap<>();
+    NodeUsage usage = passUsage();
+    // One view of the nodes for the whole round; each placement puts back the node it changed.
+    Map<String, Node> byId = new HashMap<>();
+    List<Placement.Candidate> candidates = new ArrayList<>();
     for (Node node : nodes.list()) {
       byId.put(node.id(), node);
-    }
-    List<Placement.Candidate> candidates = new ArrayList<>();
-    for (Node node : byId.values()) {
       Placement.Candidate c = candidate(node, plan, usage);
       if (c != null) {
         candidates.add(c);
       }
     }
+    Placement.Round round = new Placement.Round(plan, candidates);
     for (Instance instance : pending) {
       if (instance.state() != InstanceState.PENDING) {
         continue;
@@ -1033,33 +1040,49 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       // A pending instance may still name the node of an earlier try; it counts where it lands.
       String before = instance.nodeId();
       usage.remove(instance);
-      String changed = place(plan, instance, now, candidates);
+      String changed = place(plan, instance, now, round, usage);
       usage.add(instance);
       if (!before.isEmpty() && !before.equals(changed)) {
-        refresh(candidates, byId.get(before), plan, usage);
+        refresh(round, byId.get(before), plan, usage);
       }
       if (changed != null) {
-        refresh(candidates, byId.get(changed), plan, usage);
+        refresh(round, byId.get(changed), plan, usage);
       }
     }
   }
 
-  /** Replaces the node's candidate with one made from the state as it is now. */
-  private void refresh(
-      List<Placement.Candidate> candidates, Node node, ServicePlan plan, NodeUsage usage) {
+  /**
+   * The usage of every node for the rest of this pass: summed at its first use, after the pass has
+   * stopped orphans and drained instances, then kept up to date by the pass.
+   */
+  private NodeUsage passUsage() {
+    if (passUsage == null) {
+      passUsage = NodeUsage.of(instances.values(), plans);
+    }
+    return passUsage;
+  }
+
+  /** Stops an instance, keeping this pass's usage right if it has been summed already. */
+  private void stopCounted(Instance victim, String why) {
+    if (passUsage != null) {
+      passUsage.remove(victim);
+    }
+    stop(victim, why);
+    if (passUsage != null) {
+      passUsage.add(victim);
+    }
+  }
+
+  /** Puts back the node's candidate, made from the state as it is now. */
+  private void refresh(Placement.Round round, Node node, ServicePlan plan, NodeUsage usage) {
     if (node == null) {
       return;
     }
-    for (int i = 0; i < candidates.size(); i++) {
-      if (candidates.get(i).nodeId().equals(node.id())) {
-        Placement.Candidate fresh = candidate(node, plan, usage);
-        if (fresh == null) {
-          candidates.remove(i);
-        } else {
-          candidates.set(i, fresh);
-        }
-        return;
-      }
+    Placement.Candidate fresh = candidate(node, plan, usage);
+    if (fresh == null) {
+      round.remove(node.id());
+    } else {
+      round.put(fresh);
     }
   }
 
@@ -1167,11 +1190,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
         continue;
       }
       if (drain.deadline().isPresent() && now.isAfter(drain.deadline().get())) {
-        for (Instance instance : left) {
-          instance.leaving(false);
-          stop(instance, "the drain of node " + nodeName(nodeId) + " passed its deadline");
-        }
-        continue;
+        left = stopPastDeadline(nodeId, left);
       }
       int inFlight = 0;
       for (Instance old : left) {
@@ -1225,11 +1244,60 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
         Instance replacement = newInstance(plans.get(old.service()), now);
         replacement.replacing(old.id());
         replacement.pending("replacing " + old.id() + " of draining node " + nodeName(nodeId));
-        instances.put(replacement.id(), replacement);
+        instances.put(replacement);
         old.leaving(true);
         inFlight++;
       }
     }
+  }
+
+  /**
+   * Past its deadline a drain stops what is left on the node without waiting for replacements, but
+   * never takes a service below its minimum of READY instances: those it keeps go on migrating, and
+   * an event says why they are still there.
+   *
+   * @return the instances still left on the node
+   */
+  private List<Instance> stopPastDeadline(String nodeId, List<Instance> left) {
+    Map<String, Integer> ready = new HashMap<>();
+    List<Instance> kept = new ArrayList<>();
+    for (Instance instance : left) {
+      ServicePlan plan = plans.get(instance.service());
+      int readyNow =
+          ready.computeIfAbsent(
+              instance.service(),
+              service ->
+                  (int)
+                      instances.ofService(service).stream()
+                          .filter(i -> i.state() == InstanceState.READY)
+                          .count());
+      boolean keepsMinimum =
+          plan == null || instance.state() != InstanceState.READY || readyNow - 1 >= plan.min();
+      if (keepsMinimum) {
+        if (instance.state() == InstanceState.READY) {
+          ready.put(instance.service(), readyNow - 1);
+        }
+        instance.leaving(false);
+        stop(instance, "the drain of node " + nodeName(nodeId) + " passed its deadline");
+      } else {
+        kept.add(instance);
+        String why =
+            "drain of node "
+                + nodeName(nodeId)
+                + " passed its deadline but keeps "
+                + instance.id()
+                + " until its replacement is ready: stopping it now would leave "
+                + instance.service()
+                + " with "
+                + (readyNow - 1)
+                + " ready instances, below its minimum of "
+                + plan.min();
+        if (!why.equals(drainWaits.put(nodeId, why))) {
+          events.publish(EventKind.NODE_DRAINING, "node/" + nodeName(nodeId), why, Map.of());
+        }
+      }
+    }
+    return kept;
   }
 
   private Instance replacementOf(Instance old) {
@@ -1254,15 +1322,24 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
    * so that a restarted controller never hands one out twice, without an fsync per instance.
    */
   private int nextInstanceNumber(String service) {
+    reserveInstanceNumbers(service, 1);
+    return instanceCounters.merge(service, 1, (last, one) -> last + 1);
+  }
+
+  /**
+   * Makes sure the next {@code count} numbers of the service are reserved in the state, with one
+   * fsync for however many a scale-up needs instead of one per block.
+   */
+  private void reserveInstanceNumbers(String service, int count) {
     int reserved = state.read(s -> s.lastInstanceNumber(service));
-    int number =
-        instanceCounters.merge(
-            service, Math.max(1, reserved + 1), (old, first) -> Math.max(old + 1, 1));
-    if (number > reserved) {
+    // After a restart numbering goes on past everything reserved before: which of those were used
+    // is not known.
+    int last = instanceCounters.computeIfAbsent(service, s -> reserved);
+    if (last + count > reserved) {
       state.submit(
-          new StateCommand.ReserveInstanceNumbers(service, number + INSTANCE_NUMBER_BLOCK - 1));
+          new StateCommand.ReserveInstanceNumbers(
+              service, last + count + INSTANCE_NUMBER_BLOCK - 1));
     }
-    return number;
   }
 
   /** Live instances per node, of every service. */
@@ -1283,12 +1360,8 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
    *     instance placed there), or null
    */
   private String place(
-      ServicePlan plan, Instance instance, Instant now, List<Placement.Candidate> candidates) {
-    if (!instance.avoidNode().isEmpty()) {
-      candidates =
-          candidates.stream().filter(c -> !c.nodeId().equals(instance.avoidNode())).toList();
-    }
-    Placement.Decision decision = Placement.place(plan, candidates);
+      ServicePlan plan, Instance instance, Instant now, Placement.Round round, NodeUsage usage) {
+    Placement.Decision decision = round.place(instance.avoidNode());
     if (decision instanceof Placement.Decision.Warm warm) {
       assignWarm(plan, instance, warm.nodeId(), warm.containerId(), now);
       return warm.nodeId();
@@ -1315,6 +1388,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
                         queueReconcile();
                       }));
       promisedSpares.merge(start.nodeId(), 1, Integer::sum);
+      usage.earmark(plan.name(), start.nodeId());
       pendingBecause(
           instance,
           "starting a container of profile "
@@ -1324,6 +1398,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       return start.nodeId();
     } else if (decision instanceof Placement.Decision.AwaitContainer await) {
       promisedSpares.merge(await.nodeId(), 1, Integer::sum);
+      usage.earmark(plan.name(), await.nodeId());
       pendingBecause(
           instance, "waiting for a container to start on node " + nodeName(await.nodeId()));
       return await.nodeId();
@@ -1623,7 +1698,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     if (container.status() == ContainerStatus.RUNNING) {
       adopted.ready(container.pid(), clock.instant());
     }
-    instances.put(adopted.id(), adopted);
+    instances.put(adopted);
     PortPool pool = pools.get(nodeId);
     if (pool != null) {
       container.ports().values().forEach(pool::claim);
@@ -1809,24 +1884,9 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     ContainerTable table = containers.get(node.id());
     // Placement takes the first; looking further would cost a scan of every spare per placement.
     List<String> idle =
-        table.spares().stream()
-            .filter(
-                c ->
-                    c.isIdle()
-                        && !reserved.containsKey(c.id())
-                        && c.profile().equals(plan.profile()))
-            .map(ContainerView::id)
-            .limit(1)
-            .toList();
+        table.firstIdle(plan.profile(), reserved.keySet()).map(List::of).orElse(List.of());
     int starting =
-        (int)
-                table.spares().stream()
-                    .filter(
-                        c ->
-                            c.status() == ContainerStatus.STARTING
-                                && c.instanceId().isEmpty()
-                                && c.profile().equals(plan.profile()))
-                    .count()
+        table.starting(plan.profile())
             + sparesRequested.getOrDefault(node.id(), 0)
             - promisedSpares.getOrDefault(node.id(), 0);
     return new Placement.Candidate(
@@ -1834,7 +1894,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
         node.name(),
         idle,
         Math.max(0, starting),
-        usage.serviceInstances(node.id()),
+        usage.serviceInstances(plan.name(), node.id()),
         node.inventory().memoryBytes(),
         node.load().get().memoryAvailableBytes(),
         node.inventory().logicalCores(),
@@ -1949,10 +2009,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     int starting = 0;
     int pending = 0;
     int failed = 0;
-    for (Instance i : instances.values()) {
-      if (!i.service().equals(plan.name())) {
-        continue;
-      }
+    for (Instance i : instances.ofService(plan.name())) {
       switch (i.state()) {
         case READY -> ready++;
         case STARTING -> starting++;

@@ -8,6 +8,7 @@ import io.drover.controller.containers.JvmProfile;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ContainerTableTest {
@@ -49,5 +50,56 @@ class ContainerTableTest {
     table.remove("c3");
     assertThat(table.spares()).extracting(ContainerView::id).containsExactly("c4");
     assertThat(table.all().keySet()).containsExactly("c2", "c4");
+  }
+
+  @Test
+  void theFirstUnreservedIdleSpareAndTheStartingCountAreKeptPerProfile() {
+    JvmProfile defaults = new JvmProfile("default", "", 128, List.of());
+    JvmProfile big = new JvmProfile("big", "", 1024, List.of());
+    ContainerTable table =
+        ContainerTable.of(
+            List.of(
+                container("c1", ContainerStatus.IDLE, ""),
+                container("c2", ContainerStatus.IDLE, ""),
+                container("c3", ContainerStatus.STARTING, ""),
+                withProfile(container("c4", ContainerStatus.STARTING, ""), big)));
+
+    assertThat(table.firstIdle(defaults, Set.of())).contains("c1");
+    assertThat(table.firstIdle(defaults, Set.of("c1"))).contains("c2");
+    assertThat(table.firstIdle(defaults, Set.of("c1", "c2"))).isEmpty();
+    assertThat(table.firstIdle(big, Set.of())).isEmpty();
+    assertThat(table.starting(defaults)).isEqualTo(1);
+    assertThat(table.starting(big)).isEqualTo(1);
+
+    table.put(container("c1", ContainerStatus.LOADING, "orders-1"));
+    table.put(container("c3", ContainerStatus.IDLE, ""));
+    table.put(withProfile(container("c4", ContainerStatus.IDLE, ""), big));
+    assertThat(table.firstIdle(defaults, Set.of())).contains("c2");
+    assertThat(table.firstIdle(defaults, Set.of("c2"))).contains("c3");
+    assertThat(table.firstIdle(big, Set.of())).contains("c4");
+    assertThat(table.starting(defaults)).isZero();
+    assertThat(table.starting(big)).isZero();
+
+    table.remove("c2");
+    table.remove("c3");
+    table.put(withProfile(container("c4", ContainerStatus.EXITED, ""), big));
+    assertThat(table.firstIdle(defaults, Set.of())).isEmpty();
+    assertThat(table.firstIdle(big, Set.of())).isEmpty();
+  }
+
+  private static ContainerView withProfile(ContainerView c, JvmProfile profile) {
+    return new ContainerView(
+        c.id(),
+        c.nodeId(),
+        c.status(),
+        profile,
+        c.pid(),
+        c.startedAt(),
+        c.service(),
+        c.instanceId(),
+        c.ports(),
+        c.reason(),
+        c.exitCode(),
+        c.restarts());
   }
 }

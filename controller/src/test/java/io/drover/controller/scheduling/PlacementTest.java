@@ -126,20 +126,150 @@ class PlacementTest {
     Instance pending = new Instance("orders-3", "orders", now);
     instances.addAll(List.of(o1, b1, stopped, pending));
 
-    NodeUsage usage = NodeUsage.of(instances, plans, "orders");
+    NodeUsage usage = NodeUsage.of(instances, plans);
 
     assertThat(usage.memoryMb("n1")).isEqualTo(640);
     assertThat(usage.cpuMillis("n1")).isEqualTo(1250);
-    assertThat(usage.serviceInstances("n1")).isEqualTo(1);
+    assertThat(usage.serviceInstances("orders", "n1")).isEqualTo(1);
     assertThat(usage.memoryMb("n2")).isZero();
 
     usage.remove(pending);
     pending.placed("n2", "c9", Map.of("http", 20000), now);
     usage.add(pending);
-    assertThat(usage.serviceInstances("n2")).isEqualTo(1);
+    assertThat(usage.serviceInstances("orders", "n2")).isEqualTo(1);
     assertThat(usage.memoryMb("n2")).isEqualTo(128);
     usage.remove(o1);
-    assertThat(usage.serviceInstances("n1")).isZero();
+    assertThat(usage.serviceInstances("orders", "n1")).isZero();
+    assertThat(usage.serviceInstances("billing", "n1")).isEqualTo(1);
     assertThat(usage.memoryMb("n1")).isEqualTo(512);
+
+    // A pending instance whose container is starting on n3 counts there for the rest of the pass.
+    usage.earmark("billing", "n3");
+    assertThat(usage.serviceInstances("billing", "n3")).isEqualTo(1);
+    assertThat(usage.memoryMb("n3")).isEqualTo(512);
+    assertThat(usage.cpuMillis("n3")).isEqualTo(1000);
+  }
+
+  @Test
+  void aRoundTakesTheBestFittingNodeAndSeesEachNodeAsTheSchedulerPutsItBack() {
+    ServicePlan plan = plan("orders", false, 1024, 250);
+    // "full" has no memory left for 1 GiB; "c" ranks after "a" and "b" by the service's spread.
+    Placement.Candidate full = node("full", List.of(), 0, 0, 7 * 1024);
+    Placement.Round round =
+        new Placement.Round(
+            plan,
+            List.of(
+                node("c", List.of(), 0, 1, 0),
+                full,
+                node("b", List.of(), 0, 0, 512),
+                node("a", List.of(), 0, 0, 0)));
+
+    assertThat(round.place("")).isEqualTo(new Placement.Decision.StartContainer("id-a"));
+    // The scheduler puts "a" back as the decision left it: one more instance of the service.
+    round.put(node("a", List.of(), 0, 1, 1024));
+    assertThat(round.place("")).isEqualTo(new Placement.Decision.StartContainer("id-b"));
+    round.put(node("b", List.of(), 0, 1, 1536));
+    assertThat(round.place("")).isEqualTo(new Placement.Decision.StartContainer("id-c"));
+    assertThat(round.place("id-c")).isEqualTo(new Placement.Decision.StartContainer("id-a"));
+
+    // A spare starting on "b" and then an IDLE container on "c" take precedence, in that order.
+    round.put(node("b", List.of(), 1, 1, 1536));
+    assertThat(round.place("")).isEqualTo(new Placement.Decision.AwaitContainer("id-b"));
+    round.put(node("c", List.of("c-7"), 0, 1, 0));
+    assertThat(round.place("")).isEqualTo(new Placement.Decision.Warm("id-c", "c-7"));
+    assertThat(round.place("id-c")).isEqualTo(new Placement.Decision.AwaitContainer("id-b"));
+
+    round.remove("id-a");
+    round.remove("id-b");
+    round.remove("id-c");
+    assertThat(round.place(""))
+        .isInstanceOfSatisfying(
+            Placement.Decision.NoRoom.class,
+            none -> assertThat(none.reason()).startsWith("no node has room for 1024 MiB"));
+  }
+
+  @Test
+  void aRoundGivesTheSameDecisionsAsLookingAtEveryNode() {
+    ServicePlan plan = plan("orders", false, 256, 100);
+    java.util.Random random = new java.util.Random(7);
+    List<Placement.Candidate> nodes = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      nodes.add(
+          new Placement.Candidate(
+              "id-" + i,
+              String.format("n%03d", i % 150), // some names repeat: ties go by id
+              random.nextInt(4) == 0 ? List.of("c-" + i) : List.of(),
+              random.nextInt(3) == 0 ? 1 : 0,
+              random.nextInt(3),
+              8 * GIB,
+              random.nextInt(8) * GIB,
+              4,
+              random.nextInt(7500),
+              random.nextInt(4000),
+              random.nextInt(4) / 4.0));
+    }
+    Placement.Round round = new Placement.Round(plan, nodes);
+    for (int step = 0; step < 300; step++) {
+      Placement.Decision fromRound = round.place("");
+      Placement.Decision fromScan = scan(plan, nodes);
+      if (fromScan instanceof Placement.Decision.NoRoom) {
+        assertThat(fromRound).as("step %d", step).isInstanceOf(Placement.Decision.NoRoom.class);
+        break;
+      }
+      assertThat(fromRound).as("step %d", step).isEqualTo(fromScan);
+      // Fill the chosen node as a placement would, and hand it back to the round.
+      String chosen =
+          fromRound instanceof Placement.Decision.Warm w
+              ? w.nodeId()
+              : fromRound instanceof Placement.Decision.AwaitContainer a
+                  ? a.nodeId()
+                  : ((Placement.Decision.StartContainer) fromRound).nodeId();
+      for (int i = 0; i < nodes.size(); i++) {
+        Placement.Candidate c = nodes.get(i);
+        if (c.nodeId().equals(chosen)) {
+          Placement.Candidate filled =
+              new Placement.Candidate(
+                  c.nodeId(),
+                  c.name(),
+                  List.of(),
+                  0,
+                  c.serviceInstances() + 1,
+                  c.memoryTotalBytes(),
+                  c.memoryAvailableBytes(),
+                  c.cores(),
+                  c.requestedMemoryMb() + plan.memoryMb(),
+                  c.requestedCpuMillis() + plan.cpuMillis(),
+                  c.cpuLoad());
+          nodes.set(i, filled);
+          round.put(filled);
+        }
+      }
+    }
+  }
+
+  /** The decision written as plainly as possible: sort every fitting node, take the first. */
+  private static Placement.Decision scan(ServicePlan plan, List<Placement.Candidate> nodes) {
+    List<Placement.Candidate> fitting =
+        nodes.stream()
+            .filter(n -> Placement.fits(plan, n))
+            .sorted(
+                java.util.Comparator.comparing(
+                        (Placement.Candidate n) -> n, Placement::compareSpread)
+                    .thenComparing(Placement.Candidate::nodeId))
+            .toList();
+    if (fitting.isEmpty()) {
+      return new Placement.Decision.NoRoom("");
+    }
+    for (Placement.Candidate n : fitting) {
+      if (!n.idleContainers().isEmpty()) {
+        return new Placement.Decision.Warm(n.nodeId(), n.idleContainers().get(0));
+      }
+    }
+    for (Placement.Candidate n : fitting) {
+      if (n.startingSpares() > 0) {
+        return new Placement.Decision.AwaitContainer(n.nodeId());
+      }
+    }
+    return new Placement.Decision.StartContainer(fitting.get(0).nodeId());
   }
 }
