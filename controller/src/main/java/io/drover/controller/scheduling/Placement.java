@@ -120,6 +120,11 @@ public final class Placement {
       }
       Candidate best = firstFitting(all, avoidNode);
       if (best == null) {
+        Candidate avoided = byNode.get(avoidNode);
+        if (avoided != null && fits(plan, avoided)) {
+          return new Decision.NoRoom(
+              "no node but " + avoided.name() + ", which this instance must leave, has room");
+        }
         return new Decision.NoRoom(noRoom(plan, atStart));
       }
       if (plan.cold()) {

@@ -179,6 +179,12 @@ class PlacementTest {
     assertThat(round.place("")).isEqualTo(new Placement.Decision.Warm("id-c", "c-7"));
     assertThat(round.place("id-c")).isEqualTo(new Placement.Decision.AwaitContainer("id-b"));
 
+    Placement.Round alone = new Placement.Round(plan, List.of(node("a", List.of(), 0, 0, 0)));
+    assertThat(alone.place("id-a"))
+        .isEqualTo(
+            new Placement.Decision.NoRoom(
+                "no node but a, which this instance must leave, has room"));
+
     round.remove("id-a");
     round.remove("id-b");
     round.remove("id-c");

@@ -963,7 +963,7 @@ public final class ContainerSupervisor implements AutoCloseable {
     ContainerRecord dead = restart.pending;
     // The ports stay this instance's: nobody else may listen on them. Connections of the dead
     // process in TIME_WAIT do not count (the service binds again with SO_REUSEADDR).
-    List<Integer> held = PortProbe.listening(ports(dead.assignment));
+    List<Integer> held = PortProbe.busy(ports(dead.assignment));
     if (!held.isEmpty()) {
       retryLater(restart, "its ports " + held + " are taken on this node (bind test)");
       return;

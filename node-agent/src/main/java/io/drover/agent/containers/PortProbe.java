@@ -25,28 +25,15 @@ public final class PortProbe {
   }
 
   /**
-   * The ports of {@code ports} on which another socket listens: binding fails even with {@code
-   * SO_REUSEADDR}, as almost every server binds. Connections in TIME_WAIT, such as those a crashed
-   * service leaves on its own port, do not count: they make {@link #busy} fail, but do not keep the
-   * service from binding again.
+   * Whether a service could bind the port now. Binds with {@code SO_REUSEADDR}, as the JVM's server
+   * sockets do by default on Linux: another socket listening on the port (or bound without that
+   * option) makes it fail, while connections in TIME_WAIT, which every stopped service leaves
+   * behind on its port for a minute, do not. Without the option such a port counted as taken by a
+   * foreign process and was held back for {@code ports.foreignHold}.
    */
-  public static List<Integer> listening(List<Integer> ports) {
-    List<Integer> held = new ArrayList<>();
-    for (int port : ports) {
-      try (ServerSocket socket = new ServerSocket()) {
-        socket.setReuseAddress(true);
-        socket.bind(new InetSocketAddress(port));
-      } catch (IOException e) {
-        held.add(port);
-      }
-    }
-    return held;
-  }
-
   public static boolean isFree(int port) {
     try (ServerSocket socket = new ServerSocket()) {
-      // Without SO_REUSEADDR a port in TIME_WAIT counts as taken, as it would for the service.
-      socket.setReuseAddress(false);
+      socket.setReuseAddress(true);
       socket.bind(new InetSocketAddress(port));
       return true;
     } catch (IOException e) {
