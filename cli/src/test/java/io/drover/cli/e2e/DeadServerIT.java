@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A server dies with everything on it ({@code kill -9} of its agent and its containers): the
  * controller declares it lost after {@code lostAfter} and the service serves again from another
- * node, taken from its warm pool.
+ * node, taken from its warm pool: each replacement is placed into one of that node's idle
+ * containers (INSTANCE_PLACED with {@code mode=warm}).
  */
 class DeadServerIT {
   @RegisterExtension final ProcessCleanupExtension cleanup = new ProcessCleanupExtension();
@@ -50,7 +51,8 @@ class DeadServerIT {
       await()
           .atMost(Duration.ofSeconds(60))
           .ignoreExceptions()
-          .until(() -> idleContainers(cluster, "node-2") >= 2);
+          .until(() -> idleContainers(cluster, "node-2").size() >= 2);
+      Set<String> warmOnNode2 = new HashSet<>(idleContainers(cluster, "node-2"));
 
       List<ProcessHandle> everything = new ArrayList<>();
       everything.add(doomed.process().toHandle());
@@ -95,19 +97,41 @@ class DeadServerIT {
           .containsExactlyInAnyOrderElementsOf(originals.stream().map(Instance::getId).toList());
       Set<Integer> ports = new HashSet<>();
       cluster.ready().forEach(i -> assertThat(ports.add(i.getPorts(0).getPort())).isTrue());
+      // From the warm pool first: each replacement was placed into one of node-2's idle
+      // containers, not started cold.
+      for (Instance replacement : cluster.ready()) {
+        assertThat(events)
+            .as("INSTANCE_PLACED of %s", replacement.getId())
+            .filteredOn(
+                e ->
+                    e.getKind().equals("INSTANCE_PLACED")
+                        && e.getSubject().equals("instance/" + replacement.getId()))
+            .isNotEmpty()
+            .allSatisfy(
+                e -> {
+                  assertThat(e.getAttributesMap()).containsEntry("mode", "warm");
+                  assertThat(e.getAttributesMap()).containsEntry("node", "node-2");
+                  assertThat(e.getAttributesMap())
+                      .containsEntry("container", replacement.getContainerId());
+                });
+        assertThat(warmOnNode2)
+            .as("the idle containers of node-2 before the kill")
+            .contains(replacement.getContainerId());
+      }
       System.out.printf(
           "dead server: declared lost %d ms after kill -9, replacements serving after %d ms%n",
           lost.getTimeMs() - killedAt, servingAfter);
     }
   }
 
-  private static long idleContainers(TestCluster cluster, String node) {
+  private static List<String> idleContainers(TestCluster cluster, String node) {
     return cluster
         .control()
         .listContainers(ListContainersRequest.newBuilder().setNode(node).build())
         .getContainersList()
         .stream()
         .filter(c -> c.getContainer().getState() == ContainerState.CONTAINER_STATE_IDLE)
-        .count();
+        .map(c -> c.getContainer().getContainerId())
+        .toList();
   }
 }

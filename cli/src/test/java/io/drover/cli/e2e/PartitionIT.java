@@ -7,16 +7,21 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.drover.controller.providers.local.NetworkNamespace;
 import io.drover.testing.FreePorts;
 import io.drover.testing.ProcessCleanupExtension;
+import io.drover.v1.ContainerInfo;
 import io.drover.v1.ContainerState;
 import io.drover.v1.GetNodeRequest;
 import io.drover.v1.Instance;
+import io.drover.v1.InstanceState;
 import io.drover.v1.ListContainersRequest;
 import io.drover.v1.Node;
 import io.drover.v1.NodeState;
+import io.drover.v1.PortBinding;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,10 +32,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The link of a node is cut for 10 s (its agent runs in a network namespace): the node goes SUSPECT
  * then LOST and its instances are replaced; when the link is back, the originals stop and exactly
- * the desired count serves, each port once.
+ * the desired count serves, each port once. The ports of the fenced originals stay taken while the
+ * node is lost, and return to its pool once they stopped.
  */
 class PartitionIT {
   private static final Duration PARTITION = Duration.ofSeconds(10);
+  private static final int NODE_1_PORTS = 1000; // 20000-20999
 
   @RegisterExtension final ProcessCleanupExtension cleanup = new ProcessCleanupExtension();
   @TempDir Path dir;
@@ -47,7 +54,8 @@ class PartitionIT {
     try (NetworkNamespace ns =
             NetworkNamespace.create("p" + pid % 100_000, "10.213." + pid % 256 + ".0");
         TestCluster cluster = TestCluster.onAllInterfaces(drover, port)) {
-      cluster.startController(catalog);
+      // A short quarantine, so that the ports of the stopped originals are free again soon.
+      cluster.startController(catalog, "--set", "ports.quarantine=2s");
       cluster.startAgentUnder(
           ns.exec(List.of()), ns.hostAddress() + ":" + port, "node-1", "20000-20999");
       await()
@@ -88,6 +96,10 @@ class PartitionIT {
       assertThat(replacedAfter)
           .as("replacements serve while the link is still cut")
           .isLessThan(PARTITION.toMillis());
+      // The originals are fenced, not forgotten: their ports stay taken on node-1.
+      assertThat(cluster.freePorts("node-1"))
+          .as("free ports of node-1 while it is lost")
+          .isEqualTo(NODE_1_PORTS - originals.size());
 
       // The rest of the partition passes; then the link comes back.
       await()
@@ -133,6 +145,38 @@ class PartitionIT {
             .as("endpoint of %s is unique", i.getId())
             .isTrue();
       }
+
+      // Ports reconciled: once the originals stopped, their ports return to node-1's pool (after
+      // the quarantine), and what the agents run agrees with what the controller holds.
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .ignoreExceptions()
+          .until(() -> cluster.freePorts("node-1") == NODE_1_PORTS);
+      Map<String, Set<Integer>> held = new HashMap<>();
+      for (Instance i : cluster.instances()) {
+        if (i.getState() != InstanceState.INSTANCE_STATE_STOPPED
+            && i.getState() != InstanceState.INSTANCE_STATE_FAILED) {
+          for (PortBinding b : i.getPortsList()) {
+            assertThat(held.computeIfAbsent(i.getNodeName(), n -> new HashSet<>()).add(b.getPort()))
+                .as("port %d of %s is held once on %s", b.getPort(), i.getId(), i.getNodeName())
+                .isTrue();
+          }
+        }
+      }
+      Map<String, Set<Integer>> bound = new HashMap<>();
+      for (ContainerInfo c :
+          cluster
+              .control()
+              .listContainers(ListContainersRequest.getDefaultInstance())
+              .getContainersList()) {
+        for (PortBinding b : c.getContainer().getPortsList()) {
+          assertThat(bound.computeIfAbsent(c.getNodeName(), n -> new HashSet<>()).add(b.getPort()))
+              .as("port %d is bound once on %s", b.getPort(), c.getNodeName())
+              .isTrue();
+        }
+      }
+      assertThat(bound).as("ports the agents' containers hold, by node").isEqualTo(held);
+      assertThat(bound).doesNotContainKey("node-1");
       System.out.printf(
           "partition: node lost %d ms after the cut, replacements serving after %d ms;"
               + " originals stopped %d ms after the link returned%n",

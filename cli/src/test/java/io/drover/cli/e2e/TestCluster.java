@@ -257,6 +257,36 @@ final class TestCluster implements AutoCloseable {
     return events;
   }
 
+  /** The controller's Prometheus metrics: GET /metrics on the HTTP port its start event names. */
+  String metrics() throws IOException, InterruptedException {
+    Event started =
+        events(1000).stream()
+            .filter(e -> e.getKind().equals("CONTROLLER_STARTED"))
+            .reduce((first, second) -> second)
+            .orElseThrow(() -> new AssertionError("no CONTROLLER_STARTED event"));
+    java.util.regex.Matcher http =
+        java.util.regex.Pattern.compile("HTTP on [^,]*:(\\d+),").matcher(started.getMessage());
+    assertThat(http.find()).as(started.getMessage()).isTrue();
+    HttpResponse<String> response =
+        this.http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.group(1) + "/metrics"))
+                .timeout(Duration.ofSeconds(5))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    return response.body();
+  }
+
+  /** The controller's {@code drover_ports_free} of a node: ports it may hand out there now. */
+  double freePorts(String node) throws IOException, InterruptedException {
+    java.util.regex.Matcher free =
+        java.util.regex.Pattern.compile(
+                "(?m)^drover_ports_free\\{node=\"" + node + "\",?\\} (\\S+)$")
+            .matcher(metrics());
+    assertThat(free.find()).as("drover_ports_free of %s", node).isTrue();
+    return Double.parseDouble(free.group(1));
+  }
+
   /** Whether the instance answers HTTP on its first port. */
   boolean serves(Instance instance) {
     try {
