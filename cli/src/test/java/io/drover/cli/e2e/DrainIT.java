@@ -180,8 +180,8 @@ class DrainIT {
                   Optional::isPresent)
               .get();
       await()
-          .during(Duration.ofSeconds(2))
-          .atMost(Duration.ofSeconds(5))
+          .during(Duration.ofSeconds(1))
+          .atMost(Duration.ofSeconds(10))
           .until(
               () -> instance(control, fourth),
               i -> i.getState() == InstanceState.INSTANCE_STATE_PENDING && i.getNode().isEmpty());

@@ -133,7 +133,7 @@ class ControllerWithEc2Test {
 
     // A normal restart: the state, and with it the ledger, is intact. The join timeout is short,
     // so a server taken for one that never joined would be released "did not join".
-    Controller second = controller(Duration.ofSeconds(3), Duration.ofSeconds(5));
+    Controller second = controller(Duration.ofSeconds(1), Duration.ofSeconds(5));
     agent(second, name);
     // The ledger still knows the node as this fleet's server: idle, it is released after its TTL.
     Event released = awaitEvent(second, EventKind.SERVER_RELEASED);
