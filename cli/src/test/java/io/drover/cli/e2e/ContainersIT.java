@@ -143,6 +143,8 @@ class ContainersIT {
             replicas: {min: 1, max: 4, initial: 1}
             ports: [http]
             warmPool: 2
+            systemProperties: {hello.overloadEndpoint: "true"}
+            scaling: {overload: true, overloadCooldown: 0s, upCooldown: 0s, interval: 10m}
         """
             .formatted(EXAMPLES));
     awaitReady(1);
@@ -163,6 +165,40 @@ class ContainersIT {
         .contains(newest);
     List<String> refilled = awaitIdleContainers(2);
     assertThat(refilled).doesNotContain(newest);
+
+    // A container's overload report (ServiceContext.reportOverload, behind hello's GET /overload)
+    // reaches the controller through its agent, and the autoscaler adds one instance at once,
+    // again from the pool.
+    JsonNode first =
+        StreamSupport.stream(instances.spliterator(), false)
+            .filter(i -> i.get("id").asText().equals("hello-1"))
+            .findFirst()
+            .orElseThrow();
+    HttpResponse<String> overload = request(first, "/overload");
+    assertThat(overload.statusCode()).as(overload.body()).isEqualTo(202);
+    JsonNode scaledUp =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    StreamSupport.stream(json("events").spliterator(), false)
+                        .filter(e -> e.get("kind").asText().equals("SERVICE_SCALED"))
+                        .filter(e -> "autoscaler".equals(e.get("attributes").path("by").asText()))
+                        .toList(),
+                scaledEvents -> scaledEvents.size() == 1)
+            .get(0);
+    assertThat(scaledUp.get("message").asText())
+        .contains("overload reported by hello-1: asked to by GET /overload");
+    assertThat(scaledUp.get("attributes").get("from").asText()).isEqualTo("2");
+    assertThat(scaledUp.get("attributes").get("to").asText()).isEqualTo("3");
+    String third =
+        StreamSupport.stream(awaitReady(3).spliterator(), false)
+            .filter(i -> i.get("id").asText().equals("hello-3"))
+            .findFirst()
+            .orElseThrow()
+            .get("containerId")
+            .asText();
+    assertThat(refilled).as("the overload's instance also came from the pool").contains(third);
   }
 
   @Test
@@ -318,15 +354,18 @@ class ContainersIT {
   }
 
   private static String get(JsonNode instance) throws Exception {
+    return request(instance, "/").body();
+  }
+
+  private static HttpResponse<String> request(JsonNode instance, String path) throws Exception {
     int port = instance.get("ports").get(0).get("port").asInt();
     return HttpClient.newHttpClient()
         .send(
             HttpRequest.newBuilder(
-                    URI.create("http://" + instance.get("address").asText() + ":" + port + "/"))
+                    URI.create("http://" + instance.get("address").asText() + ":" + port + path))
                 .timeout(Duration.ofSeconds(5))
                 .build(),
-            HttpResponse.BodyHandlers.ofString())
-        .body();
+            HttpResponse.BodyHandlers.ofString());
   }
 
   private void apply(String yaml) throws IOException {

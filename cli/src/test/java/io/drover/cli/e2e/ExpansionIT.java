@@ -1,17 +1,33 @@
 package io.drover.cli.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drover.testing.FreePorts;
 import io.drover.testing.ProcessCleanupExtension;
+import io.drover.v1.ControlGrpc;
+import io.drover.v1.Instance;
+import io.drover.v1.InstanceState;
+import io.drover.v1.ListInstancesRequest;
+import io.drover.v1.ListServicesRequest;
+import io.drover.v1.ScaleServiceRequest;
+import io.drover.v1.ServiceStatus;
+import io.drover.v1.WatchEventsRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -53,6 +69,52 @@ class ExpansionIT {
     JsonNode ready = awaitReady(1);
     assertThat(ready.get(0).get("nodeName").asText()).isEqualTo("node-1");
     assertThat(messages("INSTANCE_PENDING")).anyMatch(m -> m.contains("starting a container"));
+
+    // An operator's count outside the service's min and max (1-8) is refused, by the Control API
+    // and so by the CLI, and the desired count stays where it was.
+    var refused = drover.run("scale", "hello", "9", "--controller", controller);
+    assertThat(refused.exitCode()).as(refused.stderr()).isEqualTo(1);
+    assertThat(refused.stdout()).isEmpty();
+    assertThat(refused.stderr().strip())
+        .isEqualTo("drover: replicas: 9 is outside 1-8 (min-max of hello)");
+    ManagedChannel channel = NettyChannelBuilder.forTarget(controller).usePlaintext().build();
+    try {
+      ControlGrpc.ControlBlockingStub control = ControlGrpc.newBlockingStub(channel);
+      for (int outside : new int[] {9, 0}) {
+        assertThatThrownBy(
+                () ->
+                    control
+                        .withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .scaleService(
+                            ScaleServiceRequest.newBuilder()
+                                .setService("hello")
+                                .setReplicas(outside)
+                                .build()))
+            .isInstanceOfSatisfying(
+                StatusRuntimeException.class,
+                e -> {
+                  assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                  assertThat(e.getStatus().getDescription())
+                      .isEqualTo("replicas: " + outside + " is outside 1-8 (min-max of hello)");
+                });
+      }
+      assertThat(
+              control
+                  .withDeadlineAfter(10, TimeUnit.SECONDS)
+                  .listServices(ListServicesRequest.getDefaultInstance())
+                  .getServicesList())
+          .singleElement()
+          .extracting(ServiceStatus::getDesired)
+          .isEqualTo(1);
+      List<String> kinds = new ArrayList<>();
+      control
+          .withDeadlineAfter(10, TimeUnit.SECONDS)
+          .watchEvents(WatchEventsRequest.newBuilder().setTail(1000).build())
+          .forEachRemaining(e -> kinds.add(e.getKind()));
+      assertThat(kinds).contains("INSTANCE_PENDING").doesNotContain("SERVICE_SCALED");
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
   }
 
   @Test
@@ -61,7 +123,43 @@ class ExpansionIT {
     // Each instance asks for a whole core: a 2-core server takes two.
     int cores = Runtime.getRuntime().availableProcessors();
     apply(1000, cores + 1, 0);
+    // While the second server boots, the instance that local-1 has no room for is PENDING and
+    // names the server it waits for; once that server joins, it runs there.
+    String waiting;
+    ManagedChannel channel = NettyChannelBuilder.forTarget(controller).usePlaintext().build();
+    try {
+      ControlGrpc.ControlBlockingStub control = ControlGrpc.newBlockingStub(channel);
+      waiting =
+          await()
+              .atMost(Duration.ofSeconds(120))
+              .pollInterval(Duration.ofMillis(100))
+              .until(
+                  () ->
+                      control
+                          .withDeadlineAfter(5, TimeUnit.SECONDS)
+                          .listInstances(ListInstancesRequest.getDefaultInstance())
+                          .getInstancesList()
+                          .stream()
+                          .filter(
+                              i ->
+                                  i.getState() == InstanceState.INSTANCE_STATE_PENDING
+                                      && i.getReason()
+                                          .equals(
+                                              "no node has room; waiting for server local-2 to"
+                                                  + " join"))
+                          .map(Instance::getId)
+                          .findFirst(),
+                  Optional::isPresent)
+              .get();
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
     JsonNode ready = awaitReady(cores + 1);
+    assertThat(
+            StreamSupport.stream(ready.spliterator(), false)
+                .filter(i -> i.get("id").asText().equals(waiting))
+                .map(i -> i.get("nodeName").asText()))
+        .containsExactly("local-2");
     assertThat(
             StreamSupport.stream(ready.spliterator(), false)
                 .map(i -> i.get("nodeName").asText())

@@ -117,6 +117,61 @@ class ControllerWithEc2Test {
   }
 
   @Test
+  void aRestartedControllerWithItsLedgerRemembersItsServerAndStillReleasesIt() throws Exception {
+    Controller first = controller(Duration.ofMinutes(10), Duration.ofMinutes(5));
+    awaitEvent(first, EventKind.SERVER_PROVISIONING);
+    Ec2Emulator.EmulatedInstance instance = ec2.liveInstances().get(0);
+    String name = nameFromUserData(instance.userData());
+    NodeAgent agent = agent(first, name);
+    awaitEvent(first, EventKind.SERVER_JOINED);
+    // Nothing is left to place, so the restart below changes nothing but the controller.
+    first.scheduler().scale("hello", 0, "test").get();
+    first.close();
+    running.remove(first);
+    agent.close();
+    running.remove(agent);
+
+    // A normal restart: the state, and with it the ledger, is intact. The join timeout is short,
+    // so a server taken for one that never joined would be released "did not join".
+    Controller second = controller(Duration.ofSeconds(1), Duration.ofSeconds(5));
+    agent(second, name);
+    // The ledger still knows the node as this fleet's server: idle, it is released after its TTL.
+    Event released = awaitEvent(second, EventKind.SERVER_RELEASED);
+    assertThat(released.message()).contains(instance.id()).contains("ran nothing");
+    // Nothing was adopted, forgotten, asked for or joined anew: the controller remembered it all.
+    assertThat(kinds(second))
+        .doesNotContain(
+            EventKind.SERVER_ADOPTED,
+            EventKind.SERVER_GONE,
+            EventKind.SERVER_PROVISIONING,
+            EventKind.SERVER_JOINED);
+    assertThat(ec2.calls("RunInstances")).hasSize(1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> ec2.liveInstances().isEmpty());
+  }
+
+  @Test
+  void aServerThatVanishedWhileTheControllerWasDownIsForgottenAndReplaced() throws Exception {
+    Controller first = controller(Duration.ofMinutes(10), Duration.ofMinutes(5));
+    awaitEvent(first, EventKind.SERVER_PROVISIONING);
+    String gone = ec2.liveInstances().get(0).id();
+    first.close();
+    running.remove(first);
+    ec2.terminateOutOfBand(gone);
+
+    Controller second = controller(Duration.ofMinutes(10), Duration.ofMinutes(5));
+    Event forgotten = awaitEvent(second, EventKind.SERVER_GONE);
+    assertThat(forgotten.message()).contains(gone).contains("no longer exists");
+    assertThat(forgotten.attributes()).containsEntry("id", gone);
+    // The instance still has no room, and the ledger no longer counts on the vanished server:
+    // a new one is asked for, and the vanished one is neither adopted nor terminated again.
+    Event asked = awaitEvent(second, EventKind.SERVER_PROVISIONING);
+    assertThat(asked.message()).doesNotContain(gone);
+    assertThat(ec2.liveInstances()).hasSize(1).noneMatch(i -> i.id().equals(gone));
+    assertThat(ec2.calls("TerminateInstances")).isEmpty();
+    assertThat(kinds(second)).doesNotContain(EventKind.SERVER_ADOPTED);
+  }
+
+  @Test
   void apiErrorsSurfaceAsEventsWithEc2sOwnMessage() throws Exception {
     Files.writeString(
         dir.resolve("catalog.yaml"),
@@ -187,8 +242,8 @@ class ControllerWithEc2Test {
     return controller;
   }
 
-  private void agent(Controller controller, String name) {
-    running.add(
+  private NodeAgent agent(Controller controller, String name) {
+    NodeAgent agent =
         NodeAgent.start(
             new AgentConfig(
                 new HostPort("127.0.0.1", controller.grpcPort()),
@@ -199,7 +254,13 @@ class ControllerWithEc2Test {
                 Optional.empty(),
                 Duration.ofMillis(100),
                 Duration.ofMillis(500),
-                AgentConfig.Containers.defaults())));
+                AgentConfig.Containers.defaults()));
+    running.add(agent);
+    return agent;
+  }
+
+  private static List<EventKind> kinds(Controller controller) {
+    return controller.events().tail(1000).stream().map(Event::kind).toList();
   }
 
   private static Event awaitEvent(Controller controller, EventKind kind) {

@@ -218,6 +218,15 @@ final class Ec2Emulator implements AutoCloseable {
     return i.id;
   }
 
+  /** Terminates an instance behind the controller's back, as from the console or a spot loss. */
+  synchronized void terminateOutOfBand(String id) {
+    Instance i = instances.get(id);
+    if (i == null) {
+      throw new IllegalArgumentException("no instance " + id);
+    }
+    i.state = "terminated";
+  }
+
   /** EC2 forgets terminated instances after about an hour; this is that hour. */
   synchronized void forgetTerminated() {
     instances.values().removeIf(i -> i.state.equals("terminated"));
