@@ -395,7 +395,9 @@ public final class Controller implements AutoCloseable {
   @Override
   public void close() {
     log.info("controller stopping");
-    close(failureDetector, grpc, catalog, metrics, scheduler, fleet, http, state);
+    // Decisions stop before the agents' streams close: a scheduler that saw its nodes disconnect
+    // while the controller stops would ask the provider for a server nobody needs.
+    close(failureDetector, catalog, scheduler, fleet, grpc, metrics, http, state);
     io.shutdownNow();
   }
 }

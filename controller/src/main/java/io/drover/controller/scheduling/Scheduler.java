@@ -104,6 +104,12 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   /** What the nodes run, for the pass under way; null until the pass first places something. */
   private NodeUsage passUsage;
 
+  /**
+   * For the pass under way, once a placement found no room: the nodes not measured yet and those
+   * out of touch (each scanned once per pass, not once per instance without room).
+   */
+  private List<List<String>> passWaitingNodes;
+
   /** Decides scale changes from metrics and overload reports; owned by this thread. */
   private final Autoscaler autoscaler = new Autoscaler(ZoneId.systemDefault());
 
@@ -944,6 +950,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     long started = System.nanoTime();
     reconcileQueued = false;
     passUsage = null;
+    passWaitingNodes = null;
     promisedSpares.clear();
     noRoom.clear();
     boolean settled = false;
@@ -1403,11 +1410,24 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
           instance, "waiting for a container to start on node " + nodeName(await.nodeId()));
       return await.nodeId();
     } else if (decision instanceof Placement.Decision.NoRoom none) {
-      List<String> unmeasured = unmeasuredNodes();
+      if (passWaitingNodes == null) {
+        passWaitingNodes = List.of(unmeasuredNodes(), awayNodes());
+      }
+      List<String> unmeasured = passWaitingNodes.get(0);
+      List<String> away = passWaitingNodes.get(1);
       if (!unmeasured.isEmpty()) {
         // A node that just joined has not sent its load yet: it may well have room.
         pendingBecause(
             instance, "waiting for the first telemetry of node " + String.join(", ", unmeasured));
+      } else if (!away.isEmpty()) {
+        // An agent that restarts or loses its link for a moment must not buy a server: it is
+        // either back, or declared lost, within lostAfter.
+        pendingBecause(
+            instance,
+            none.reason()
+                + "; waiting for node "
+                + String.join(", ", away)
+                + " to come back or be declared lost before asking for a server");
       } else {
         noRoom.add(instance);
         pendingBecause(instance, none.reason());
@@ -1862,6 +1882,15 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
         }
       }
     }
+  }
+
+  /** Uncordoned nodes that are out of touch but not yet declared lost. */
+  private List<String> awayNodes() {
+    return nodes.list().stream()
+        .filter(n -> n.state() == NodeState.SUSPECT || n.state() == NodeState.DISCONNECTED)
+        .filter(n -> !n.cordoned())
+        .map(Node::name)
+        .toList();
   }
 
   /** READY, uncordoned nodes that have not reported their load yet. */

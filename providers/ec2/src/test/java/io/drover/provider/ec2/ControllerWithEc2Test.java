@@ -13,6 +13,7 @@ import io.drover.controller.Controller;
 import io.drover.controller.config.ControllerConfig;
 import io.drover.controller.events.Event;
 import io.drover.controller.events.EventKind;
+import io.drover.controller.nodes.NodeState;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,6 +87,38 @@ class ControllerWithEc2Test {
     Event released = awaitEvent(controller, EventKind.SERVER_RELEASED);
     assertThat(released.message()).contains(instance.id()).contains("ran nothing");
     await().atMost(Duration.ofSeconds(10)).until(() -> ec2.liveInstances().isEmpty());
+  }
+
+  @Test
+  void aNodeThatIsOnlyOutOfTouchBuysNoServerUntilItIsDeclaredLost() throws Exception {
+    Controller controller = controller(Duration.ofMinutes(10), Duration.ofMinutes(5));
+    awaitEvent(controller, EventKind.SERVER_PROVISIONING);
+    String name = nameFromUserData(ec2.liveInstances().get(0).userData());
+    NodeAgent agent = agent(controller, name);
+    awaitEvent(controller, EventKind.SERVER_JOINED);
+
+    // The agent goes away (a restart, a link down): its node is DISCONNECTED, not yet LOST.
+    agent.close();
+    running.remove(agent);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                controller.nodes().list().stream()
+                    .anyMatch(n -> n.state() == NodeState.DISCONNECTED));
+    controller.scheduler().scale("hello", 2, "test").get();
+
+    // A new instance has no room anywhere, but waits for the node instead of buying a server.
+    await()
+        .atMost(Duration.ofSeconds(4))
+        .until(
+            () ->
+                controller.scheduler().instances("hello", "").get().stream()
+                    .anyMatch(i -> i.reason().contains("to come back or be declared lost")));
+    assertThat(ec2.calls("RunInstances")).hasSize(1);
+
+    // Once the node is declared lost, the fleet grows.
+    await().atMost(Duration.ofSeconds(30)).until(() -> ec2.calls("RunInstances").size() == 2);
   }
 
   @Test
