@@ -3,23 +3,14 @@ package io.drover.agent.containers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.drover.agent.artifacts.ArtifactCache;
 import io.drover.testing.ProcessCleanupExtension;
 import io.drover.v1.CommandResult;
 import io.drover.v1.ContainerReport;
 import io.drover.v1.ContainerState;
-import io.drover.v1.ErrorReport;
-import io.drover.v1.JvmProfile;
-import io.drover.v1.OverloadReport;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,13 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
 class ContainerStopEscalationTest {
   @RegisterExtension final ProcessCleanupExtension processes = new ProcessCleanupExtension();
   @TempDir Path dir;
-  private final List<ContainerReport> reports = new CopyOnWriteArrayList<>();
+  private ScriptedSupervisor scripted;
   private ContainerSupervisor supervisor;
 
   @AfterEach
   void close() {
-    if (supervisor != null) {
-      supervisor.close();
+    if (scripted != null) {
+      scripted.close();
     }
   }
 
@@ -76,48 +67,14 @@ class ContainerStopEscalationTest {
    * then sleeps (exec keeps the pid and an ignored signal stays ignored).
    */
   private ProcessHandle start(String setup) throws Exception {
-    Path java = dir.resolve("java");
-    Files.writeString(
-        java,
-        "#!/bin/sh\n" + setup + "\necho started > started\nexec sleep 600\n",
-        StandardCharsets.UTF_8);
-    Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
-    supervisor =
-        new ContainerSupervisor(
-            new ContainerLauncher(java.toString(), "", () -> "127.0.0.1:1", 1 << 20),
-            new ArtifactCache(
-                dir.resolve("cache"),
-                (hash, target) -> CompletableFuture.failedFuture(new AssertionError()),
-                Runnable::run),
-            new ContainerListener() {
-              @Override
-              public void changed(ContainerReport report, String commandId) {
-                reports.add(report);
-              }
-
-              @Override
-              public void overload(OverloadReport report) {}
-
-              @Override
-              public void error(ErrorReport report) {}
-            },
-            dir.resolve("containers"),
-            new ContainerStore(dir.resolve("records")),
-            Clock.systemUTC(),
-            2,
-            1000);
-    CommandResult started =
-        supervisor
-            .startContainers(JvmProfile.newBuilder().setName("test").build(), 1, null, "start")
-            .get(10, TimeUnit.SECONDS);
-    assertThat(started.getOk()).as(started.getError()).isTrue();
-    String id = started.getContainerIds(0);
-    ContainerReport report = supervisor.reports().get(0);
-    assertThat(report.getContainerId()).isEqualTo(id);
+    scripted =
+        new ScriptedSupervisor(dir, setup + "\necho started > started\nexec sleep 600", 1 << 20);
+    supervisor = scripted.supervisor;
+    ContainerReport report = scripted.startOne();
     ProcessHandle process = ProcessHandle.of(report.getPid()).orElseThrow();
     processes.register(process);
     // Signals sent before the script set its trap would prove nothing.
-    Path ready = dir.resolve("containers").resolve(id).resolve("started");
+    Path ready = scripted.containerDir(report.getContainerId()).resolve("started");
     await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(ready));
     return process;
   }
@@ -133,9 +90,9 @@ class ContainerStopEscalationTest {
         .atMost(Duration.ofSeconds(10))
         .until(
             () ->
-                reports.stream()
+                scripted.reports.stream()
                     .anyMatch(r -> r.getState() == ContainerState.CONTAINER_STATE_EXITED));
-    return reports.stream()
+    return scripted.reports.stream()
         .filter(r -> r.getState() == ContainerState.CONTAINER_STATE_EXITED)
         .findFirst()
         .orElseThrow()
