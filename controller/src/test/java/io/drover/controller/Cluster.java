@@ -46,17 +46,32 @@ public final class Cluster implements AfterEachCallback {
   }
 
   public NodeAgent agent(int controllerPort, Path dataDir, String name) {
+    return agent(
+        controllerPort,
+        dataDir,
+        name,
+        new PortRange(20000, 20999),
+        AgentConfig.Containers.defaults());
+  }
+
+  /** An agent that hands out {@code ports} and starts containers as {@code containers} says. */
+  public NodeAgent agent(
+      int controllerPort,
+      Path dataDir,
+      String name,
+      PortRange ports,
+      AgentConfig.Containers containers) {
     AgentConfig config =
         new AgentConfig(
             loopback(controllerPort),
             dataDir,
             name,
-            new PortRange(20000, 20999),
+            ports,
             loopback(0),
             Optional.empty(),
             Duration.ofMillis(100),
             Duration.ofMillis(500),
-            AgentConfig.Containers.defaults());
+            containers);
     return register(NodeAgent.start(config));
   }
 

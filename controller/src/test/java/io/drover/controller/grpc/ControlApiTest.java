@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
+import com.google.protobuf.DescriptorProtos.MethodDescriptorProto;
+import com.google.protobuf.DescriptorProtos.ServiceDescriptorProto;
 import io.drover.controller.Cluster;
 import io.drover.controller.Controller;
 import io.drover.controller.events.EventKind;
@@ -17,8 +21,13 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -188,5 +197,79 @@ class ControlApiTest {
                 HttpResponse.BodyHandlers.ofString());
     assertThat(healthz.statusCode()).isEqualTo(200);
     assertThat(healthz.body()).contains("\"status\":\"ok\"");
+  }
+
+  /** What `grpcurl list` and `grpcurl describe` ask: gRPC server reflection, v1. */
+  @Test
+  void reflectionListsTheServicesAndDescribesControl() throws Exception {
+    List<ServerReflectionResponse> answers =
+        reflect(
+            ServerReflectionRequest.newBuilder().setListServices("").build(),
+            ServerReflectionRequest.newBuilder()
+                .setFileContainingSymbol("drover.v1.Control")
+                .build());
+
+    assertThat(answers.get(0).getListServicesResponse().getServiceList())
+        .extracting(ServiceResponse::getName)
+        .contains(
+            "drover.v1.Control",
+            "drover.v1.AgentGateway",
+            "grpc.health.v1.Health",
+            "grpc.reflection.v1.ServerReflection");
+
+    List<ByteString> files =
+        answers.get(1).getFileDescriptorResponse().getFileDescriptorProtoList();
+    assertThat(files).isNotEmpty();
+    List<ServiceDescriptorProto> services = new java.util.ArrayList<>();
+    for (ByteString file : files) {
+      FileDescriptorProto proto = FileDescriptorProto.parseFrom(file);
+      if (proto.getPackage().equals("drover.v1")) {
+        services.addAll(proto.getServiceList());
+      }
+    }
+    assertThat(services)
+        .filteredOn(s -> s.getName().equals("Control"))
+        .singleElement()
+        .satisfies(
+            control ->
+                assertThat(control.getMethodList())
+                    .extracting(MethodDescriptorProto::getName)
+                    .contains("GetCluster", "ListNodes", "ScaleService", "WatchEvents"));
+  }
+
+  /** Sends the requests on one reflection stream and collects an answer to each. */
+  private List<ServerReflectionResponse> reflect(ServerReflectionRequest... requests) {
+    List<ServerReflectionResponse> answers = new CopyOnWriteArrayList<>();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    StreamObserver<ServerReflectionRequest> out =
+        ServerReflectionGrpc.newStub(cluster.channel(controller.grpcPort()))
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .serverReflectionInfo(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(ServerReflectionResponse answer) {
+                    answers.add(answer);
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    done.completeExceptionally(t);
+                  }
+
+                  @Override
+                  public void onCompleted() {
+                    done.complete(null);
+                  }
+                });
+    for (ServerReflectionRequest request : requests) {
+      out.onNext(request);
+    }
+    out.onCompleted();
+    done.orTimeout(10, TimeUnit.SECONDS).join();
+    assertThat(answers).hasSize(requests.length);
+    for (ServerReflectionResponse answer : answers) {
+      assertThat(answer.hasErrorResponse()).as(answer.getErrorResponse().toString()).isFalse();
+    }
+    return answers;
   }
 }

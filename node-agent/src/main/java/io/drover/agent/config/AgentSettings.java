@@ -82,7 +82,7 @@ public final class AgentSettings {
           10L << 20,
           64L << 10,
           1L << 30,
-          "size at which a container's log file is rotated (3 files are kept)");
+          "size at which a container's service.log and jvm.out are rotated (3 files of each kept)");
 
   public static final ConfigKey<String> JOIN_TOKEN =
       ConfigKey.string(

@@ -21,6 +21,16 @@ public final class ContainerLauncher {
   /** The file, in the container's directory, its service's output goes to (rotated by size). */
   public static final String SERVICE_LOG = "service.log";
 
+  /**
+   * The file, in the container's directory, the JVM's real stdout and stderr go to: what bypasses
+   * the service log (output before the runtime takes over, crash reports, {@code -Xlog} to stdout,
+   * native code, child processes). The agent rotates it by size ({@link CopyTruncateRotation}).
+   */
+  public static final String JVM_OUTPUT = "jvm.out";
+
+  /** How many files of a container's {@link #JVM_OUTPUT} are kept, the current one included. */
+  public static final int JVM_OUTPUT_FILES = 3;
+
   private static final Path SETSID = Path.of("/usr/bin/setsid");
 
   private final String defaultJava;
@@ -68,6 +78,11 @@ public final class ContainerLauncher {
    */
   public record Launched(Process process, String argumentsSha256) {}
 
+  /** The size at which a container's logs rotate. */
+  public long logMaxBytes() {
+    return logMaxBytes;
+  }
+
   public Launched launch(Launch launch) throws IOException {
     Files.createDirectories(launch.dir());
     List<String> command = new ArrayList<>();
@@ -102,10 +117,11 @@ public final class ContainerLauncher {
               env.put("PORT", Integer.toString(port));
               env.put("DROVER_PORT", Integer.toString(port));
             });
-    // The JVM's own output (crash reports, early errors) goes next to the service log.
+    // The JVM's own output (crash reports, early errors) goes next to the service log. Appended
+    // (O_APPEND), so that the agent can rotate it by copy and truncate without a hole.
     builder.redirectErrorStream(true);
     builder.redirectOutput(
-        ProcessBuilder.Redirect.appendTo(launch.dir().resolve("jvm.out").toFile()));
+        ProcessBuilder.Redirect.appendTo(launch.dir().resolve(JVM_OUTPUT).toFile()));
     builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
     Process process = builder.start();
     // setsid execs the JVM in its own process: the JVM's argv is the command after setsid.

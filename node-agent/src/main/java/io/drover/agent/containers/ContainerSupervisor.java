@@ -57,6 +57,8 @@ import org.slf4j.LoggerFactory;
  * restart_at_ms}; a stop or release of it cancels the restart.
  */
 public final class ContainerSupervisor implements AutoCloseable {
+  private static final String JVM_OUTPUT = ContainerLauncher.JVM_OUTPUT;
+
   private static final Logger log = LoggerFactory.getLogger(ContainerSupervisor.class);
 
   /** A container that has not attached by then is assumed broken and killed. */
@@ -83,6 +85,9 @@ public final class ContainerSupervisor implements AutoCloseable {
   /** How often adopted containers (whose parent this agent is not) are checked for their end. */
   private static final Duration ADOPTED_POLL = Duration.ofSeconds(1);
 
+  /** How often the size of each container's jvm.out is checked for rotation. */
+  static final Duration JVM_OUTPUT_CHECK = Duration.ofSeconds(1);
+
   private final ContainerLauncher launcher;
   private final ArtifactCache artifacts;
   private final ContainerListener listener;
@@ -94,7 +99,10 @@ public final class ContainerSupervisor implements AutoCloseable {
   private final SerialLoop executor;
   private final SecureRandom random = new SecureRandom();
 
-  /** Health checks block on sockets, so they run apart from the supervisor's thread. */
+  /**
+   * Health checks block on sockets, and jvm.out rotation on the disk, so they run apart from the
+   * supervisor's thread.
+   */
   private final ScheduledExecutorService healthChecks =
       Executors.newScheduledThreadPool(
           2,
@@ -146,6 +154,28 @@ public final class ContainerSupervisor implements AutoCloseable {
     this.metricsIntervalMs = metricsIntervalMs;
     this.executor = new SerialLoop("drover-containers");
     executor.every(ADOPTED_POLL, this::pollAdopted);
+    long check = JVM_OUTPUT_CHECK.toMillis();
+    healthChecks.scheduleWithFixedDelay(
+        this::rotateJvmOutputs, check, check, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Rotates the jvm.out of each container that passed the log size. The container writes it through
+   * its own file descriptor, so it is copied and truncated, never moved; see {@link
+   * CopyTruncateRotation}.
+   */
+  private void rotateJvmOutputs() {
+    for (ContainerReport container : snapshot) {
+      Path output = containersDir.resolve(container.getContainerId()).resolve(JVM_OUTPUT);
+      try {
+        if (CopyTruncateRotation.rotateIfLarger(
+            output, launcher.logMaxBytes(), ContainerLauncher.JVM_OUTPUT_FILES)) {
+          log.debug("rotated {}", output);
+        }
+      } catch (IOException | RuntimeException e) {
+        log.warn("cannot rotate {}: {}", output, e.toString());
+      }
+    }
   }
 
   // ---- the containers an earlier agent left ----
@@ -878,7 +908,7 @@ public final class ContainerSupervisor implements AutoCloseable {
               : "ended (exit code unknown: its parent was an earlier agent)";
       if (record.state == ContainerState.CONTAINER_STATE_STARTING) {
         // It died before it could say anything over its link: its JVM output says why.
-        record.reason += " before attaching: " + lastLine(record.dir.resolve("jvm.out"));
+        record.reason += " before attaching: " + lastLine(record.dir);
       }
     }
     forgetMetrics(record);
@@ -1249,12 +1279,20 @@ public final class ContainerSupervisor implements AutoCloseable {
         : DEFAULT_GRACE_MS;
   }
 
-  private static String lastLine(Path file) {
-    try (var lines = java.nio.file.Files.lines(file)) {
-      return lines.filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("(no output)").strip();
-    } catch (IOException | java.io.UncheckedIOException e) {
-      return "(no output)";
+  /** The last line a container's JVM wrote, in jvm.out or, just after a rotation, jvm.out.1. */
+  private static String lastLine(Path dir) {
+    for (int generation = 0; generation < 2; generation++) {
+      Path file = CopyTruncateRotation.rotated(dir.resolve(JVM_OUTPUT), generation);
+      try (var lines = java.nio.file.Files.lines(file)) {
+        Optional<String> last = lines.filter(l -> !l.isBlank()).reduce((a, b) -> b);
+        if (last.isPresent()) {
+          return last.get().strip();
+        }
+      } catch (IOException | java.io.UncheckedIOException e) {
+        // none: try the one before
+      }
     }
+    return "(no output)";
   }
 
   private static List<Integer> ports(ServiceAssignment assignment) {
