@@ -96,15 +96,20 @@ public final class ArtifactCache {
                 return checked(target, location, expected);
               } catch (IOException e) {
                 throw new UncheckedIOException(e);
-              } finally {
-                try {
-                  Files.deleteIfExists(partial);
-                } catch (IOException ignored) {
-                  // A leftover .part file is harmless and replaced next time.
-                }
               }
             },
-            io);
+            io)
+        // Whatever happened, also a failed download (a 404, a broken connection), the partial
+        // file goes: one per failed attempt would pile up in the cache.
+        .whenComplete((path, error) -> deleteQuietly(partial));
+  }
+
+  private static void deleteQuietly(Path partial) {
+    try {
+      Files.deleteIfExists(partial);
+    } catch (IOException ignored) {
+      // A leftover .part file is harmless: no name is ever used twice.
+    }
   }
 
   private CompletableFuture<Void> download(String url, Path target) {

@@ -101,6 +101,53 @@ class ArtifactCacheTest {
   }
 
   @Test
+  void aUrlIsDownloadedOnceCheckedAndCachedAndAWrongOneIsNotKept() throws Exception {
+    byte[] jar = "orders over http".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    Path source = write("orders.jar", "orders over http");
+    String sha = Sha256.of(source);
+    AtomicInteger gets = new AtomicInteger();
+    com.sun.net.httpserver.HttpServer server =
+        com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext(
+        "/orders.jar",
+        exchange -> {
+          gets.incrementAndGet();
+          exchange.sendResponseHeaders(200, jar.length);
+          exchange.getResponseBody().write(jar);
+          exchange.close();
+        });
+    server.start();
+    try {
+      String base = "http://127.0.0.1:" + server.getAddress().getPort();
+      ArtifactCache cache = new ArtifactCache(dir.resolve("cache"), neverFetch(), io);
+
+      Path cached = cache.resolve(base + "/orders.jar", sha).get(10, TimeUnit.SECONDS);
+      assertThat(cached).isEqualTo(dir.resolve("cache/" + sha + ".jar")).hasBinaryContent(jar);
+      cache.resolve(base + "/orders.jar", sha).get(10, TimeUnit.SECONDS);
+      assertThat(gets).as("downloads").hasValue(1);
+
+      String claimed = "b".repeat(64);
+      assertThatThrownBy(
+              () -> cache.resolve(base + "/orders.jar", claimed).get(10, TimeUnit.SECONDS))
+          .cause()
+          .isInstanceOf(ArtifactMismatchException.class)
+          .hasMessageContaining("has sha256 " + sha);
+      assertThat(dir.resolve("cache/" + claimed + ".jar")).doesNotExist();
+
+      assertThatThrownBy(
+              () -> cache.resolve(base + "/missing.jar", claimed).get(10, TimeUnit.SECONDS))
+          .cause()
+          .hasMessageContaining("GET " + base + "/missing.jar answered 404");
+      try (var files = Files.list(dir.resolve("cache"))) {
+        assertThat(files.map(p -> p.getFileName().toString())).containsExactly(sha + ".jar");
+      }
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
   void aUrlNeedsAHash() {
     ArtifactCache cache = new ArtifactCache(dir.resolve("cache"), neverFetch(), io);
     assertThatThrownBy(
