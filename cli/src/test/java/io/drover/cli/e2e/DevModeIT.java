@@ -34,6 +34,18 @@ class DevModeIT {
   void startsTwoReadyNodesAndStopsEverythingOnSigterm() throws Exception {
     DroverProcesses drover = new DroverProcesses(dir, cleanup);
     String controller = "127.0.0.1:" + FreePorts.find();
+    Path catalog = dir.resolve("catalog.yaml");
+    Files.writeString(
+        catalog,
+        """
+        services:
+          - name: hello
+            artifact: {path: %s}
+            entry: io.drover.examples.hello.HelloService
+            replicas: {min: 1, max: 1, initial: 1}
+            ports: [http]
+        """
+            .formatted(EXAMPLES));
     DroverProcesses.Daemon dev =
         drover.start(
             "dev",
@@ -46,7 +58,9 @@ class DevModeIT {
             "--agent-http-port",
             "0",
             "--ports",
-            "20000-21999");
+            "20000-21999",
+            "--catalog",
+            catalog.toString());
     await()
         .atMost(Duration.ofSeconds(60))
         .until(dev::output, out -> out.contains("Ready: 2 nodes READY"));
@@ -62,8 +76,11 @@ class DevModeIT {
     assertThat(m.find()).as(dev.output()).isTrue();
     Path dataDir = Path.of(m.group(1));
     assertThat(dataDir).isDirectory();
-    List<ProcessHandle> children = dev.process().descendants().toList();
-    assertThat(children).hasSize(2);
+    // The two agents and the container that runs hello-1.
+    List<ProcessHandle> children =
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> dev.process().descendants().toList(), all -> all.size() == 3);
 
     dev.process().destroy(); // SIGTERM, as Ctrl-C or systemd would
     assertThat(dev.waitForExit(Duration.ofSeconds(30))).isTrue();
