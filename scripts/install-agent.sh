@@ -127,7 +127,7 @@ write_once /etc/drover/agent.env root drover 0640 < <(
   else
     echo "#JAVA=/usr/lib/jvm/java-17-openjdk-amd64/bin/java"
   fi
-  echo "#DROVER_AGENT_JAVA_OPTS=-XX:+UseSerialGC -Xms16m -Xmx64m -XX:TieredStopAtLevel=1"
+  echo "#DROVER_AGENT_JAVA_OPTS=-XX:+UseSerialGC -Xms16m -Xmx64m -XX:TieredStopAtLevel=1 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:PerfDataSamplingInterval=1000"
 )
 
 step "Creating the data dir"

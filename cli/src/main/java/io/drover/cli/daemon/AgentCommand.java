@@ -37,8 +37,27 @@ public final class AgentCommand implements Callable<Integer> {
     this.outer = outer;
   }
 
+  /**
+   * Netty defaults that suit a server moving a lot of data, set unless given with {@code -D}: the
+   * agent sends a telemetry message a second. Unpooled buffers instead of gRPC's pooled arenas
+   * (which commit a 4 MiB chunk per arena in use), and no JFR events for buffer allocations
+   * (registering them loads a hundred classes of {@code jdk.jfr}). Before any Netty class loads.
+   */
+  static void smallNetty() {
+    setIfAbsent("io.grpc.netty.useCustomAllocator", "false");
+    setIfAbsent("io.grpc.netty.shaded.io.netty.allocator.type", "unpooled");
+    setIfAbsent("io.grpc.netty.shaded.io.netty.jfr.enabled", "false");
+  }
+
+  private static void setIfAbsent(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
+    smallNetty();
     var settings =
         ConfigOptions.resolve(spec, AgentSettings.ALL_WITH_METRICS, AgentSettings.DEFAULT_FILE);
     if (!ConfigOptions.given(spec, AgentSettings.CONTROLLER) && outer.controllerGiven()) {

@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What every daemon does with its registry: JVM metrics, the Prometheus text for {@code /metrics},
- * the reporters of its config, and gauges refreshed every two seconds and before each scrape or
- * report.
+ * the reporters of its config, and gauges refreshed before each scrape or report, and every two
+ * seconds while a reporter reads the registry by itself (JMX or a scheduled one). With only {@code
+ * /metrics}, as by default, no thread refreshes in between: each scrape refreshes first.
  */
 public final class MetricsPublisher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MetricsPublisher.class);
@@ -33,15 +34,19 @@ public final class MetricsPublisher implements AutoCloseable {
     this.prometheus = config.prometheus() ? new PrometheusExposition(metrics) : null;
     refresh.run();
     this.reporters = Reporters.start(metrics, config, name);
-    this.refresher =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, name + "-metrics");
-              t.setDaemon(true);
-              return t;
-            });
-    refresher.scheduleWithFixedDelay(
-        this::refreshQuietly, REFRESH.toMillis(), REFRESH.toMillis(), TimeUnit.MILLISECONDS);
+    if (reporters.any()) {
+      this.refresher =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, name + "-metrics");
+                t.setDaemon(true);
+                return t;
+              });
+      refresher.scheduleWithFixedDelay(
+          this::refreshQuietly, REFRESH.toMillis(), REFRESH.toMillis(), TimeUnit.MILLISECONDS);
+    } else {
+      this.refresher = null;
+    }
   }
 
   /** Whether {@code /metrics} is served. */
@@ -72,7 +77,9 @@ public final class MetricsPublisher implements AutoCloseable {
 
   @Override
   public void close() {
-    refresher.shutdownNow();
+    if (refresher != null) {
+      refresher.shutdownNow();
+    }
     reporters.close();
   }
 }

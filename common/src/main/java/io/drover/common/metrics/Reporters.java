@@ -99,6 +99,11 @@ public final class Reporters implements AutoCloseable {
     reporter.start(every.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** Whether any reporter reads the registry by itself (JMX, or one on a schedule). */
+  public boolean any() {
+    return jmx != null || !scheduled.isEmpty();
+  }
+
   /** Reports once now with every scheduled reporter (tests, and a last report at stop). */
   public void reportNow() {
     for (ScheduledReporter reporter : scheduled) {

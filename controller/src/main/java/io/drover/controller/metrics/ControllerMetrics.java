@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * The controller's metrics: what it holds (nodes, instances, port pools, agent streams) observed
  * through gauges, what it decides (placements, scale decisions) counted from its events, how long
  * its reconcile passes take and how late telemetry arrives, and the nodes' and containers' own
- * numbers re-exported with node, service and instance labels. The gauges are refreshed every two
- * seconds and before every Prometheus scrape.
+ * numbers re-exported with node, service and instance labels. The gauges are refreshed before every
+ * Prometheus scrape or report, and every two seconds while JMX or a scheduled reporter is on.
  */
 public final class ControllerMetrics implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControllerMetrics.class);

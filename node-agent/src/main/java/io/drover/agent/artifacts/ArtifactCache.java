@@ -29,7 +29,9 @@ public final class ArtifactCache {
   private final Path cacheDir;
   private final BlobFetcher blobs;
   private final Executor io;
-  private final HttpClient http;
+  // Made on the first URL artifact: an HTTP client loads TLS and starts a selector thread, which an
+  // agent that only ever fetches blobs from its controller should not pay for.
+  private volatile HttpClient http;
   private final Map<Path, Stamp> verified = new ConcurrentHashMap<>();
 
   private record Stamp(long size, FileTime modified, String sha256) {}
@@ -38,12 +40,25 @@ public final class ArtifactCache {
     this.cacheDir = cacheDir;
     this.blobs = blobs;
     this.io = io;
-    this.http =
-        HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(10))
-            .followRedirects(HttpClient.Redirect.NORMAL)
-            .executor(io)
-            .build();
+  }
+
+  private HttpClient http() {
+    HttpClient client = http;
+    if (client == null) {
+      synchronized (this) {
+        client = http;
+        if (client == null) {
+          client =
+              HttpClient.newBuilder()
+                  .connectTimeout(Duration.ofSeconds(10))
+                  .followRedirects(HttpClient.Redirect.NORMAL)
+                  .executor(io)
+                  .build();
+          http = client;
+        }
+      }
+    }
+    return client;
   }
 
   /**
@@ -115,7 +130,8 @@ public final class ArtifactCache {
   private CompletableFuture<Void> download(String url, Path target) {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(5)).build();
-    return http.sendAsync(request, HttpResponse.BodyHandlers.ofFile(target))
+    return http()
+        .sendAsync(request, HttpResponse.BodyHandlers.ofFile(target))
         .thenAccept(
             response -> {
               if (response.statusCode() != 200) {

@@ -30,7 +30,15 @@ public final class ContainerStore {
   private static final String SUFFIX = ".json";
 
   private final Path dir;
-  private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /**
+   * Made on the first record read or written: Jackson's databind is some 400 classes, which an
+   * agent without containers (a new node) need not load.
+   */
+  private static final class Json {
+    static final ObjectMapper MAPPER =
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  }
 
   public ContainerStore(Path dir) {
     this.dir = dir;
@@ -71,7 +79,7 @@ public final class ContainerStore {
   private StoredContainer read(Path file) {
     String problem;
     try {
-      StoredContainer record = json.readValue(file.toFile(), StoredContainer.class);
+      StoredContainer record = Json.MAPPER.readValue(file.toFile(), StoredContainer.class);
       problem = record.problem();
       if (problem == null && !file.getFileName().toString().equals(record.containerId() + SUFFIX)) {
         problem = "it names container " + record.containerId();
@@ -101,7 +109,7 @@ public final class ContainerStore {
   public void save(StoredContainer record) {
     try {
       ensureDir();
-      byte[] bytes = json.writeValueAsBytes(record);
+      byte[] bytes = Json.MAPPER.writeValueAsBytes(record);
       Path target = dir.resolve(record.containerId() + SUFFIX);
       Path tmp = dir.resolve(record.containerId() + SUFFIX + ".tmp");
       try (FileChannel out =
