@@ -10,6 +10,7 @@ import io.drover.controller.events.EventKind;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -428,6 +429,15 @@ public final class NodeRegistry {
         .flatMap(Optional::stream)
         .sorted(Comparator.comparing(Node::name).thenComparing(Node::id))
         .toList();
+  }
+
+  /** As {@link #list}, in no particular order: for a scheduler pass, which orders nodes itself. */
+  public List<Node> unordered() {
+    List<Node> all = new ArrayList<>(nodes.size());
+    for (Entry entry : nodes.values()) {
+      entry.snapshot().ifPresent(all::add);
+    }
+    return all;
   }
 
   public Optional<Node> get(String nodeId) {

@@ -104,6 +104,9 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   /** What the nodes run, for the pass under way; null until the pass first places something. */
   private NodeUsage passUsage;
 
+  private boolean inPass;
+  private List<Node> passNodes;
+
   /**
    * For the pass under way, once a placement found no room: the nodes not measured yet and those
    * out of touch (each scanned once per pass, not once per instance without room).
@@ -591,7 +594,9 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
             nodes.fence(nodeId, Set.copyOf(here.keySet()));
           }
           log.info("node {} lost; replacing {}", lost.name(), replaced);
-          reconcile();
+          // Queued, not run at once: when many nodes are lost together (a rack, or a controller
+          // too busy to read telemetry) one pass replaces them all.
+          queueReconcile();
         });
   }
 
@@ -951,6 +956,8 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     reconcileQueued = false;
     passUsage = null;
     passWaitingNodes = null;
+    passNodes = null;
+    inPass = true;
     promisedSpares.clear();
     noRoom.clear();
     boolean settled = false;
@@ -986,6 +993,8 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       } catch (RuntimeException e) {
         log.error("publishing endpoints failed", e);
       }
+      inPass = false;
+      passNodes = null;
       reconcileListener.accept(System.nanoTime() - started);
     }
   }
@@ -1032,7 +1041,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     // One view of the nodes for the whole round; each placement puts back the node it changed.
     Map<String, Node> byId = new HashMap<>();
     List<Placement.Candidate> candidates = new ArrayList<>();
-    for (Node node : nodes.list()) {
+    for (Node node : passNodes()) {
       byId.put(node.id(), node);
       Placement.Candidate c = candidate(node, plan, usage);
       if (c != null) {
@@ -1133,7 +1142,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
 
   /** Servers of the provider that have run nothing for the idle TTL are released. */
   private void releaseIdleServers(Instant now) {
-    for (Node node : nodes.list()) {
+    for (Node node : passNodes()) {
       if (node.state() != NodeState.READY
           || !fleet.releasable(node.name())
           || drains.containsKey(node.id())) {
@@ -1861,7 +1870,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
         targets.merge(plan.profile(), plan.warmPool(), Math::max);
       }
     }
-    for (Node node : nodes.list()) {
+    for (Node node : passNodes()) {
       if (node.state() != NodeState.READY || !containers.containsKey(node.id())) {
         continue;
       }
@@ -1886,19 +1895,36 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
 
   /** Uncordoned nodes that are out of touch but not yet declared lost. */
   private List<String> awayNodes() {
-    return nodes.list().stream()
+    return passNodes().stream()
         .filter(n -> n.state() == NodeState.SUSPECT || n.state() == NodeState.DISCONNECTED)
         .filter(n -> !n.cordoned())
         .map(Node::name)
+        .sorted()
         .toList();
+  }
+
+  /**
+   * The nodes as the pass under way sees them: one snapshot per pass, taken at its first use (a
+   * snapshot of ten thousand nodes, sorted, per use made a pass cost many times the placement).
+   * Outside a pass, a fresh one.
+   */
+  private List<Node> passNodes() {
+    if (!inPass) {
+      return nodes.unordered();
+    }
+    if (passNodes == null) {
+      passNodes = nodes.unordered();
+    }
+    return passNodes;
   }
 
   /** READY, uncordoned nodes that have not reported their load yet. */
   private List<String> unmeasuredNodes() {
-    return nodes.list().stream()
+    return passNodes().stream()
         .filter(n -> n.state() == NodeState.READY && !n.cordoned())
         .filter(n -> n.load().isEmpty() || !containers.containsKey(n.id()))
         .map(Node::name)
+        .sorted()
         .toList();
   }
 
