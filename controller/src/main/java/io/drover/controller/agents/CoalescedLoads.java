@@ -3,7 +3,11 @@ package io.drover.controller.agents;
 import io.drover.controller.containers.ContainerLoad;
 import io.drover.controller.containers.ContainerView;
 import java.util.AbstractMap;
+import java.util.AbstractSet;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,20 +54,23 @@ public final class CoalescedLoads implements AgentEvents {
 
   /**
    * What was merged until the owner first looks at it: taken then, on the owner's thread, so that
-   * samples that came while the hand-over waited ride along with it.
+   * samples that came while the hand-over waited ride along with it. The nodes' maps are read as
+   * they are, not copied into one: the owner copies what it reads anyway.
    */
   private final class HandOver extends AbstractMap<String, ContainerLoad> {
-    private Map<String, ContainerLoad> taken;
+    private List<Map<String, ContainerLoad>> taken;
+    private int size;
 
-    private Map<String, ContainerLoad> taken() {
+    private List<Map<String, ContainerLoad>> taken() {
       if (taken == null) {
         // Cleared first: a sample merged from now on queues a hand-over of its own.
         queued.set(false);
-        taken = new HashMap<>();
-        for (String node : List.copyOf(waiting.keySet())) {
+        taken = new ArrayList<>(Math.min(waiting.size(), 1024));
+        for (String node : waiting.keySet()) {
           Map<String, ContainerLoad> loads = waiting.remove(node);
           if (loads != null) {
-            taken.putAll(loads);
+            taken.add(loads);
+            size += loads.size();
           }
         }
       }
@@ -72,12 +79,27 @@ public final class CoalescedLoads implements AgentEvents {
 
     @Override
     public Set<Entry<String, ContainerLoad>> entrySet() {
-      return taken().entrySet();
+      List<Map<String, ContainerLoad>> maps = taken();
+      if (maps.size() == 1) {
+        return Collections.unmodifiableMap(maps.get(0)).entrySet();
+      }
+      return new AbstractSet<>() {
+        @Override
+        public Iterator<Entry<String, ContainerLoad>> iterator() {
+          return maps.stream().flatMap(m -> m.entrySet().stream()).iterator();
+        }
+
+        @Override
+        public int size() {
+          return size;
+        }
+      };
     }
 
     @Override
     public int size() {
-      return taken().size();
+      taken();
+      return size;
     }
   }
 
