@@ -31,7 +31,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /** Containers, their loads and the commands about them, between proto and domain. */
 final class ContainerConverters {
@@ -97,35 +96,12 @@ final class ContainerConverters {
     return ContainerState.valueOf("CONTAINER_STATE_" + s.name());
   }
 
-  /**
-   * Profiles as agents report them, one instance per distinct profile: every container report
-   * carries its profile, and ten thousand containers of a few profiles would otherwise hold ten
-   * thousand equal copies (with their flag lists). Bounded, so that agents reporting ever new
-   * profiles cannot grow it: past the bound, a profile is simply not shared.
-   */
-  private static final int INTERNED_PROFILES = 1024;
-
-  private static final Map<JvmProfile, JvmProfile> PROFILES = new ConcurrentHashMap<>();
-
   static JvmProfile profile(io.drover.v1.JvmProfile p) {
-    return intern(
-        new JvmProfile(
-            text("profile.name", p.getName(), SHORT_TEXT),
-            text("profile.java", p.getJava(), ProtoLimits.LONG_TEXT),
-            p.getHeapMb(),
-            list("profile.flags", p.getFlagsList(), 128)));
-  }
-
-  static JvmProfile intern(JvmProfile profile) {
-    JvmProfile shared = PROFILES.get(profile);
-    if (shared != null) {
-      return shared;
-    }
-    if (PROFILES.size() >= INTERNED_PROFILES) {
-      return profile;
-    }
-    shared = PROFILES.putIfAbsent(profile, profile);
-    return shared != null ? shared : profile;
+    return new JvmProfile(
+        text("profile.name", p.getName(), SHORT_TEXT),
+        text("profile.java", p.getJava(), ProtoLimits.LONG_TEXT),
+        p.getHeapMb(),
+        list("profile.flags", p.getFlagsList(), 128));
   }
 
   static io.drover.v1.JvmProfile profile(JvmProfile p) {
@@ -138,12 +114,8 @@ final class ContainerConverters {
   }
 
   static Map<String, ContainerLoad> loads(List<ContainerMetrics> metrics) {
-    list("telemetry.containers", metrics, 10_000);
-    // Sized for every container at once: this runs for each sample of each node.
-    Map<String, ContainerLoad> loads = new HashMap<>(metrics.size() * 4 / 3 + 1);
-    for (int i = 0; i < metrics.size(); i++) {
-      ContainerMetrics m = metrics.get(i);
-      int count = m.getServiceMetricsCount();
+    Map<String, ContainerLoad> loads = new HashMap<>();
+    for (ContainerMetrics m : list("telemetry.containers", metrics, 10_000)) {
       loads.put(
           m.getContainerId(),
           new ContainerLoad(
@@ -153,7 +125,7 @@ final class ContainerConverters {
               m.getOpenFiles(),
               m.getHeapUsedBytes(),
               m.getHeapMaxBytes(),
-              count == 0 || count > 1000 ? Map.of() : m.getServiceMetricsMap()));
+              m.getServiceMetricsCount() > 1000 ? Map.of() : m.getServiceMetricsMap()));
     }
     return loads;
   }

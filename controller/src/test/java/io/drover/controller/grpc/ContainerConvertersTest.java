@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.drover.controller.containers.ContainerView;
 import io.drover.v1.ContainerReport;
 import io.drover.v1.ContainerState;
-import io.drover.v1.JvmProfile;
 import org.junit.jupiter.api.Test;
 
 /** Container reports share what they have in common. */
@@ -14,25 +13,17 @@ class ContainerConvertersTest {
     return ContainerReport.newBuilder()
         .setContainerId(id)
         .setState(ContainerState.CONTAINER_STATE_IDLE)
-        .setProfile(
-            JvmProfile.newBuilder()
-                .setName("small")
-                .setHeapMb(64)
-                .addFlags("-XX:+UseSerialGC")
-                .addFlags("-Xss512k"))
         .setRestarts(restarts)
         .build();
   }
 
   @Test
-  void containersShareOneProfileAndOneNoRestarts() {
+  void containersThatNeverRestartedShareOneNoRestarts() {
     ContainerView a = ContainerConverters.container("n1", report("c1", 0));
-    ContainerView b = ContainerConverters.container("n2", report("c2", 0));
 
-    assertThat(a.profile()).isSameAs(b.profile());
     assertThat(a.restarts()).isSameAs(ContainerView.Restarts.NONE);
     ContainerView restarted = ContainerConverters.container("n1", report("c3", 2));
     assertThat(restarted.restarts().count()).isEqualTo(2);
-    assertThat(restarted.profile()).isSameAs(a.profile());
+    assertThat(restarted.restarts().restartAt()).isEmpty();
   }
 }
