@@ -8,6 +8,7 @@ import io.drover.common.net.HostPort;
 import io.drover.common.security.CertificateAuthority;
 import io.drover.common.security.Pem;
 import io.drover.controller.access.AccessControl;
+import io.drover.controller.agents.CoalescedLoads;
 import io.drover.controller.artifacts.ArtifactStore;
 import io.drover.controller.catalog.ArtifactPolicy;
 import io.drover.controller.catalog.CatalogConfig;
@@ -159,7 +160,9 @@ public final class Controller implements AutoCloseable {
                   new AgentGatewayGrpcService(
                       nodes,
                       events,
-                      scheduler,
+                      // One hand-over of container loads to the scheduler's loop at a time, not
+                      // one per telemetry sample.
+                      new CoalescedLoads(scheduler),
                       config.telemetryInterval(),
                       config.maxMessageBytes(),
                       accessConfig.agentTelemetryPerSecond(),

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * probe nodes polled in turn (a finer clock, since one ListNodes of many nodes takes a while
  * itself).
  *
- * <p>{@code TelemetryBench NODES JSON [CPU_WINDOW_SECONDS] [LATENCY_WINDOW_SECONDS]}
+ * <p>{@code TelemetryBench NODES JSON [CPU_WINDOW_SECONDS] [LATENCY_WINDOW_SECONDS]}; {@code
+ * -Ddrover.bench.jfr=FILE} records the controller with JFR during the CPU window.
  */
 public final class TelemetryBench {
   private static final int CONTAINERS = 20;
@@ -74,11 +75,20 @@ public final class TelemetryBench {
       ControllerProcess controller = scenario.controller;
       // Let the joins and the container events settle; then only telemetry arrives.
       TimeUnit.SECONDS.sleep(10);
+      // -Ddrover.bench.jfr=FILE records the controller during the CPU window (the recording costs
+      // CPU itself, so a CPU figure is taken without it).
+      String jfr = System.getProperty("drover.bench.jfr");
+      if (jfr != null) {
+        controller.startFlightRecording(Path.of(jfr));
+      }
       long cpuBefore = controller.cpuNanos();
       long windowStart = System.nanoTime();
       TimeUnit.NANOSECONDS.sleep(cpuWindow.toNanos());
       double cpuSeconds = (controller.cpuNanos() - cpuBefore) / 1e9;
       double windowSeconds = (System.nanoTime() - windowStart) / 1e9;
+      if (jfr != null) {
+        controller.dumpFlightRecording(Path.of(jfr));
+      }
       long rss = controller.rssBytes();
 
       Map<String, SimAgent> byId = new HashMap<>();

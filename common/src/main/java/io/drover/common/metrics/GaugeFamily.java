@@ -1,12 +1,10 @@
 package io.drover.common.metrics;
 
 import com.codahale.metrics.DefaultSettableGauge;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Gauges of one base name, one per set of label values ({@code drover.nodes{state="READY"}}),
@@ -20,7 +18,19 @@ public final class GaugeFamily {
   private final List<String> labelNames;
   private final Map<List<String>, Registered> current = new HashMap<>();
 
-  private record Registered(String name, DefaultSettableGauge<Double> gauge) {}
+  /** Counts calls of {@link #set}; a series not stamped with the current one was not given. */
+  private long generation;
+
+  private static final class Registered {
+    final String name;
+    final DefaultSettableGauge<Double> gauge;
+    long setIn;
+
+    Registered(String name, DefaultSettableGauge<Double> gauge) {
+      this.name = name;
+      this.gauge = gauge;
+    }
+  }
 
   GaugeFamily(Metrics metrics, String base, String family, List<String> labelNames) {
     this.metrics = metrics;
@@ -35,17 +45,18 @@ public final class GaugeFamily {
    * @param values label values (in the order of the label names) to the value
    */
   public synchronized void set(Map<List<String>, ? extends Number> values) {
-    Set<List<String>> seen = new HashSet<>();
+    // Stamped rather than collected in a set of seen keys: the controller sets a series per
+    // container every few seconds, and hashing each key once is enough.
+    long now = ++generation;
     values.forEach(
         (labelValues, value) -> {
           if (labelValues.size() != labelNames.size()) {
             throw new IllegalArgumentException(
                 base + " takes labels " + labelNames + ", not " + labelValues);
           }
-          List<String> key = List.copyOf(labelValues);
-          seen.add(key);
-          Registered r = current.get(key);
+          Registered r = current.get(labelValues);
           if (r == null) {
+            List<String> key = List.copyOf(labelValues);
             String[] pairs = new String[2 * labelNames.size()];
             for (int i = 0; i < labelNames.size(); i++) {
               pairs[2 * i] = labelNames.get(i);
@@ -57,11 +68,16 @@ public final class GaugeFamily {
             r = new Registered(name, gauge);
             current.put(key, r);
           }
+          r.setIn = now;
           r.gauge.setValue(value.doubleValue());
         });
-    for (List<String> key : new ArrayList<>(current.keySet())) {
-      if (!seen.contains(key)) {
-        metrics.remove(current.remove(key).name());
+    if (current.size() > values.size()) {
+      for (Iterator<Registered> it = current.values().iterator(); it.hasNext(); ) {
+        Registered r = it.next();
+        if (r.setIn != now) {
+          it.remove();
+          metrics.remove(r.name);
+        }
       }
     }
   }

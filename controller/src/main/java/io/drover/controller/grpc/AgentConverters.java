@@ -15,8 +15,10 @@ import io.drover.controller.nodes.NodeLoad;
 import io.drover.v1.Disk;
 import io.drover.v1.FileStoreUsage;
 import io.drover.v1.Hello;
+import io.drover.v1.InterfaceCounters;
 import io.drover.v1.Inventory;
 import io.drover.v1.NetworkInterface;
+import io.drover.v1.NodeTelemetry;
 import io.drover.v1.Telemetry;
 import java.time.Instant;
 import java.util.Optional;
@@ -97,14 +99,34 @@ final class AgentConverters {
     }
   }
 
-  static NodeLoad load(Telemetry t) {
+  /**
+   * The sample as received, checked now (a bad one still closes the stream at once) and converted
+   * to a {@link NodeLoad} only when read.
+   */
+  static ReceivedTelemetry sample(Telemetry t) {
     if (!t.hasNode()) {
       throw new InvalidArgumentException("telemetry.node", "is required");
     }
-    var n = t.getNode();
+    NodeTelemetry n = t.getNode();
+    list("telemetry.node.core_loads", n.getCoreLoadsList(), 4096);
+    boolean known = n.getUnknownFields().asMap().isEmpty();
+    for (FileStoreUsage f : list("telemetry.node.file_stores", n.getFileStoresList(), 1024)) {
+      text("telemetry.node.file_stores.mount", f.getMount(), LONG_TEXT);
+      text("telemetry.node.file_stores.type", f.getType(), SHORT_TEXT);
+      known &= f.getUnknownFields().asMap().isEmpty();
+    }
+    for (InterfaceCounters c : list("telemetry.node.interfaces", n.getInterfacesList(), 1024)) {
+      text("telemetry.node.interfaces.name", c.getName(), SHORT_TEXT);
+      known &= c.getUnknownFields().asMap().isEmpty();
+    }
+    return new ReceivedTelemetry(t.getSampledAtMs(), t.getSequence(), n, known);
+  }
+
+  /** The sample as a domain record; {@link #sample} checked it when it arrived. */
+  static NodeLoad load(long sampledAtMs, long sequence, NodeTelemetry n) {
     return new NodeLoad(
-        Instant.ofEpochMilli(t.getSampledAtMs()),
-        t.getSequence(),
+        Instant.ofEpochMilli(sampledAtMs),
+        sequence,
         n.getCpuLoad(),
         list("telemetry.node.core_loads", n.getCoreLoadsList(), 4096),
         n.getLoadAverage1M(),

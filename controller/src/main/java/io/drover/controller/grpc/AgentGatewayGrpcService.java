@@ -187,7 +187,7 @@ public final class AgentGatewayGrpcService extends AgentGatewayGrpc.AgentGateway
           case TELEMETRY ->
               session.telemetry(
                   epoch,
-                  AgentConverters.load(message.getTelemetry()),
+                  AgentConverters.sample(message.getTelemetry()),
                   ContainerConverters.loads(message.getTelemetry().getContainersList()));
           case CONTAINER_EVENT ->
               session.containerChanged(

@@ -55,12 +55,21 @@ final class ContainerConverters {
         ports,
         text("container.reason", r.getReason(), ProtoLimits.LONG_TEXT),
         r.getExitCode(),
-        new ContainerView.Restarts(
-            r.getRestarts(),
-            r.getRestartAtMs() > 0
-                ? Optional.of(Instant.ofEpochMilli(r.getRestartAtMs()))
-                : Optional.empty(),
-            text("container.last_error", r.getLastError(), ProtoLimits.LONG_TEXT)));
+        restarts(r));
+  }
+
+  /** The shared {@link ContainerView.Restarts#NONE} for a container that never restarted. */
+  private static ContainerView.Restarts restarts(ContainerReport r) {
+    String lastError = text("container.last_error", r.getLastError(), ProtoLimits.LONG_TEXT);
+    if (r.getRestarts() == 0 && r.getRestartAtMs() <= 0 && lastError.isEmpty()) {
+      return ContainerView.Restarts.NONE;
+    }
+    return new ContainerView.Restarts(
+        r.getRestarts(),
+        r.getRestartAtMs() > 0
+            ? Optional.of(Instant.ofEpochMilli(r.getRestartAtMs()))
+            : Optional.empty(),
+        lastError);
   }
 
   static List<ContainerView> containers(String nodeId, List<ContainerReport> reports) {

@@ -5,6 +5,7 @@ import io.drover.controller.nodes.Node;
 import io.drover.controller.nodes.NodeInventory;
 import io.drover.controller.nodes.NodeLoad;
 import io.drover.controller.nodes.NodeState;
+import io.drover.controller.nodes.TelemetrySample;
 import io.drover.v1.Disk;
 import io.drover.v1.FileStoreUsage;
 import io.drover.v1.InterfaceCounters;
@@ -12,6 +13,7 @@ import io.drover.v1.Inventory;
 import io.drover.v1.NetworkInterface;
 import io.drover.v1.NodeTelemetry;
 import io.drover.v1.PortRange;
+import java.util.Optional;
 
 /** Domain snapshots to the proto messages of the Control API. */
 final class NodeConverters {
@@ -34,10 +36,11 @@ final class NodeConverters {
             .setContainers(n.containers())
             .setCordoned(n.cordoned())
             .setInventory(inventory(n.inventory()));
-    n.load()
+    n.telemetry()
         .ifPresent(
-            load ->
-                b.setTelemetry(telemetry(load)).setTelemetryAtMs(load.sampledAt().toEpochMilli()));
+            sample ->
+                b.setTelemetry(telemetry(sample))
+                    .setTelemetryAtMs(sample.sampledAt().toEpochMilli()));
     return b.build();
   }
 
@@ -89,7 +92,18 @@ final class NodeConverters {
     return b.build();
   }
 
-  private static NodeTelemetry telemetry(NodeLoad l) {
+  /** The sample as its agent sent it when it can be, else converted. */
+  private static NodeTelemetry telemetry(TelemetrySample sample) {
+    if (sample instanceof ReceivedTelemetry received) {
+      Optional<NodeTelemetry> message = received.message();
+      if (message.isPresent()) {
+        return message.get();
+      }
+    }
+    return telemetry(sample.load());
+  }
+
+  static NodeTelemetry telemetry(NodeLoad l) {
     NodeTelemetry.Builder b =
         NodeTelemetry.newBuilder()
             .setCpuLoad(l.cpuLoad())

@@ -14,9 +14,9 @@ import io.drover.controller.events.EventKind;
 import io.drover.controller.instances.InstanceState;
 import io.drover.controller.instances.InstanceView;
 import io.drover.controller.nodes.Node;
-import io.drover.controller.nodes.NodeLoad;
 import io.drover.controller.nodes.NodeRegistry;
 import io.drover.controller.nodes.NodeState;
+import io.drover.controller.nodes.TelemetrySample;
 import io.drover.controller.scheduling.Scheduler;
 import java.time.Clock;
 import java.time.Duration;
@@ -125,7 +125,7 @@ public final class ControllerMetrics implements AutoCloseable {
             "service",
             "instance",
             "metric");
-    nodes.onLoad(this::telemetryArrived);
+    nodes.onSample(this::telemetryArrived);
     scheduler.onReconcile(nanos -> reconcile.update(nanos, TimeUnit.NANOSECONDS));
     this.unsubscribe = events.listen(this::count);
     this.publisher = new MetricsPublisher(metrics, config, "drover.controller", this::refresh);
@@ -150,11 +150,11 @@ public final class ControllerMetrics implements AutoCloseable {
     publisher.reportNow();
   }
 
-  private void telemetryArrived(String nodeId, NodeLoad load) {
-    if (load.sampledAt().toEpochMilli() <= 0) {
+  private void telemetryArrived(String nodeId, TelemetrySample sample) {
+    if (sample.sampledAt().toEpochMilli() <= 0) {
       return; // an agent that does not say when it sampled
     }
-    long lag = Duration.between(load.sampledAt(), clock.instant()).toNanos();
+    long lag = Duration.between(sample.sampledAt(), clock.instant()).toNanos();
     telemetryLag.update(Math.max(0, lag), TimeUnit.NANOSECONDS);
   }
 
@@ -220,7 +220,8 @@ public final class ControllerMetrics implements AutoCloseable {
         continue;
       }
       List<String> key = List.of(n.name());
-      n.load()
+      // The gauges read the sample as received; converting every node's would cost more.
+      n.telemetry()
           .ifPresent(
               l -> {
                 cpu.put(key, l.cpuLoad());

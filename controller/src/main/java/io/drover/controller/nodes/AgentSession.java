@@ -89,10 +89,16 @@ public final class AgentSession {
     return epoch;
   }
 
-  public synchronized void telemetry(
+  public void telemetry(
       long messageEpoch, NodeLoad load, Map<String, ContainerLoad> containerLoads) {
+    telemetry(messageEpoch, TelemetrySample.of(load), containerLoads);
+  }
+
+  /** A telemetry sample as received (converted when read) and its containers' loads. */
+  public synchronized void telemetry(
+      long messageEpoch, TelemetrySample sample, Map<String, ContainerLoad> containerLoads) {
     requireSession("telemetry", messageEpoch);
-    registry.recordLoad(nodeId, epoch, load);
+    registry.recordSample(nodeId, epoch, sample);
     if (!containerLoads.isEmpty()) {
       agentEvents.containerLoads(nodeId, containerLoads);
     }

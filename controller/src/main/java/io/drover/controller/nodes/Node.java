@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param lastSeen when the last message of the agent arrived
  * @param connectedAt when the current (or last) session began
  * @param cordoned takes no new instances (an operator's cordon, or a drain)
+ * @param telemetry the node's last telemetry sample of this session, as received
  */
 public record Node(
     String id,
@@ -28,4 +29,10 @@ public record Node(
     int containers,
     boolean cordoned,
     NodeInventory inventory,
-    Optional<NodeLoad> load) {}
+    Optional<TelemetrySample> telemetry) {
+
+  /** The last telemetry sample, converted (once per sample) when first read. */
+  public Optional<NodeLoad> load() {
+    return telemetry.map(TelemetrySample::load);
+  }
+}

@@ -76,7 +76,7 @@ public final class NodeRegistry {
       entry.connectedAt = now;
       entry.lastSeen = now;
       entry.disconnectedAt = null;
-      entry.load = null;
+      entry.sample = null;
     }
     String subject = subject(hello.nodeName());
     Map<String, String> attributes =
@@ -124,15 +124,26 @@ public final class NodeRegistry {
     return epoch;
   }
 
-  /** Called with every telemetry sample recorded (metrics: telemetry lag). */
-  public void onLoad(java.util.function.BiConsumer<String, NodeLoad> listener) {
-    this.loadListener = listener;
+  /**
+   * Called with every telemetry sample recorded (metrics: telemetry lag), on the caller's thread.
+   */
+  public void onSample(java.util.function.BiConsumer<String, TelemetrySample> listener) {
+    this.sampleListener = listener;
   }
 
-  private volatile java.util.function.BiConsumer<String, NodeLoad> loadListener = (id, l) -> {};
+  private volatile java.util.function.BiConsumer<String, TelemetrySample> sampleListener =
+      (id, s) -> {};
 
   /** Records a telemetry sample of the current session; samples of older sessions are ignored. */
   public boolean recordLoad(String nodeId, long epoch, NodeLoad load) {
+    return recordSample(nodeId, epoch, TelemetrySample.of(load));
+  }
+
+  /**
+   * Records a telemetry sample of the current session as received, to be converted when read;
+   * samples of older sessions are ignored.
+   */
+  public boolean recordSample(String nodeId, long epoch, TelemetrySample sample) {
     Entry entry = nodes.get(nodeId);
     if (entry == null) {
       return false;
@@ -142,10 +153,10 @@ public final class NodeRegistry {
       if (entry.epoch != epoch || !entry.state.connected()) {
         return false;
       }
-      entry.load = load;
+      entry.sample = sample;
       back = heardFrom(entry);
     }
-    loadListener.accept(nodeId, load);
+    sampleListener.accept(nodeId, sample);
     if (back) {
       readyAgain(entry);
     }
@@ -500,7 +511,7 @@ public final class NodeRegistry {
     Instant connectedAt;
     Instant lastSeen;
     Instant disconnectedAt;
-    NodeLoad load;
+    TelemetrySample sample;
     boolean cordoned;
     final Set<String> fenced = new java.util.HashSet<>();
 
@@ -528,7 +539,7 @@ public final class NodeRegistry {
               hello.containers(),
               cordoned,
               hello.inventory(),
-              Optional.ofNullable(load)));
+              Optional.ofNullable(sample)));
     }
   }
 }

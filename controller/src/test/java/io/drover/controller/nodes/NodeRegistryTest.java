@@ -55,6 +55,48 @@ class NodeRegistryTest {
   }
 
   @Test
+  void aSampleIsKeptAsReceivedAndConvertedOnceWhenRead() {
+    long epoch = registry.open(hello("n1", "a", 0), "10.0.0.1", session(r -> {}));
+    NodeLoad load = load();
+    int[] conversions = {0};
+    TelemetrySample sample =
+        new TelemetrySample(load.sampledAt()) {
+          @Override
+          protected NodeLoad convert() {
+            conversions[0]++;
+            return load;
+          }
+
+          @Override
+          public double cpuLoad() {
+            return load.cpuLoad();
+          }
+
+          @Override
+          public long memoryTotalBytes() {
+            return load.memoryTotalBytes();
+          }
+
+          @Override
+          public long memoryAvailableBytes() {
+            return load.memoryAvailableBytes();
+          }
+        };
+    List<Instant> heard = new ArrayList<>();
+    registry.onSample((id, s) -> heard.add(s.sampledAt()));
+
+    assertThat(registry.recordSample("n1", epoch, sample)).isTrue();
+    Node node = registry.get("n1").orElseThrow();
+    assertThat(heard).containsExactly(load.sampledAt());
+    assertThat(node.telemetry().orElseThrow().memoryUsedBytes()).isEqualTo(4L << 30);
+    assertThat(conversions[0]).isZero();
+
+    assertThat(node.load()).contains(load);
+    assertThat(registry.get("n1").orElseThrow().load()).contains(load);
+    assertThat(conversions[0]).isEqualTo(1);
+  }
+
+  @Test
   void closeMarksDisconnectedOnceWithAnEvent() {
     long epoch = registry.open(hello("n1", "a", 0), "10.0.0.1", session(r -> {}));
     registry.close("n1", epoch, "agent closed the stream");
