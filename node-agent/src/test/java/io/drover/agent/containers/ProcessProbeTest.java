@@ -39,10 +39,11 @@ class ProcessProbeTest {
 
   @Test
   void aZombieHasEndedAndItsExitCodeCanBeRead() throws Exception {
-    // The shell forks a child that exits 7, then becomes a sleep that never reaps it.
+    // The shell forks a child that exits 7, then becomes a sleep that never reaps it. The child
+    // waits a second first: one that ended while the shell still ran could be reaped by it.
     Process parent =
         processes.register(
-            new ProcessBuilder("sh", "-c", "(exit 7) & echo $!; exec sleep 30").start());
+            new ProcessBuilder("sh", "-c", "(sleep 1; exit 7) & echo $!; exec sleep 30").start());
     long child;
     try (BufferedReader out =
         new BufferedReader(
@@ -51,7 +52,7 @@ class ProcessProbeTest {
     }
     ProcessHandle zombie = ProcessHandle.of(child).orElseThrow();
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(20))
         .until(() -> ProcessProbe.zombieExitCode(child).isPresent());
     assertThat(zombie.isAlive()).as("the JDK counts a zombie as alive").isTrue();
     assertThat(ProcessProbe.isRunning(zombie)).isFalse();
