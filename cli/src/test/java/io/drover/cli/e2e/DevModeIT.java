@@ -34,18 +34,7 @@ class DevModeIT {
   void startsTwoReadyNodesAndStopsEverythingOnSigterm() throws Exception {
     DroverProcesses drover = new DroverProcesses(dir, cleanup);
     String controller = "127.0.0.1:" + FreePorts.find();
-    Path catalog = dir.resolve("catalog.yaml");
-    Files.writeString(
-        catalog,
-        """
-        services:
-          - name: hello
-            artifact: {path: %s}
-            entry: io.drover.examples.hello.HelloService
-            replicas: {min: 1, max: 1, initial: 1}
-            ports: [http]
-        """
-            .formatted(EXAMPLES));
+    Path catalog = helloCatalog(0);
     DroverProcesses.Daemon dev =
         drover.start(
             "dev",
@@ -93,19 +82,7 @@ class DevModeIT {
   void agentsAndContainersDoNotOutliveADevProcessKilledHard() throws Exception {
     DroverProcesses drover = new DroverProcesses(dir, cleanup);
     String controller = "127.0.0.1:" + FreePorts.find();
-    Path catalog = dir.resolve("catalog.yaml");
-    Files.writeString(
-        catalog,
-        """
-        services:
-          - name: hello
-            artifact: {path: %s}
-            entry: io.drover.examples.hello.HelloService
-            replicas: {min: 1, max: 1, initial: 1}
-            ports: [http]
-            warmPool: 1
-        """
-            .formatted(EXAMPLES));
+    Path catalog = helloCatalog(1);
     DroverProcesses.Daemon dev =
         drover.start(
             "dev",
@@ -134,5 +111,23 @@ class DevModeIT {
         .until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
     // A given data dir is kept, with the agent's log telling why it stopped.
     assertThat(Files.readString(dir.resolve("dev/agent-1/agent.log"))).contains("parent process");
+  }
+
+  /** A catalog of one hello instance, with a warm pool of {@code warmPool} per node. */
+  private Path helloCatalog(int warmPool) throws java.io.IOException {
+    Path catalog = dir.resolve("catalog.yaml");
+    Files.writeString(
+        catalog,
+        """
+        services:
+          - name: hello
+            artifact: {path: %s}
+            entry: io.drover.examples.hello.HelloService
+            replicas: {min: 1, max: 1, initial: 1}
+            ports: [http]
+            warmPool: %d
+        """
+            .formatted(EXAMPLES, warmPool));
+    return catalog;
   }
 }
