@@ -408,10 +408,9 @@ public final class SimAgent {
 
   private SimContainer newContainer(JvmProfile profile, String commandId) {
     SimContainer c =
-        new SimContainer(
-            nodeId.substring(0, Math.min(8, nodeId.length())) + "-c" + ++containerCounter,
-            profile,
-            100_000 + containerCounter);
+        // Unique in the cluster, as a real agent's random ids are: the controller keys
+        // reservations by container id, and ids shared across nodes stalled placement.
+        new SimContainer(nodeId + "-c" + ++containerCounter, profile, 100_000 + containerCounter);
     containers.put(c.id, c);
     report(c, commandId);
     return c;

@@ -9,6 +9,7 @@ import io.drover.v1.ServiceStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
@@ -180,6 +181,11 @@ public final class SwarmScenario implements AutoCloseable {
       swarm.close();
     } finally {
       controller.close();
+      String keep = System.getProperty("drover.bench.controllerLog");
+      if (keep != null) {
+        Files.copy(
+            dir.resolve("controller.log"), Path.of(keep), StandardCopyOption.REPLACE_EXISTING);
+      }
       try (Stream<Path> paths = Files.walk(dir)) {
         for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
           Files.deleteIfExists(p);
