@@ -40,7 +40,7 @@ public final class PlacementBench {
     return String.format(
         Locale.ROOT,
         "placement nodes=%s instances=%s mode=%s ready=%s in %.2f s: %.0f placements/s (%s);"
-            + " controller cpu %.2f cores; %s to %s per node",
+            + " controller cpu %.2f cores, simulator %.1f s; %s to %s per node",
         r.get("nodes"),
         r.get("instances"),
         r.get("mode"),
@@ -49,6 +49,7 @@ public final class PlacementBench {
         (double) r.get("placementsPerSecond"),
         Boolean.TRUE.equals(r.get("complete")) ? "all READY" : "INCOMPLETE",
         (double) r.get("controllerCpuCores"),
+        (double) r.get("simulatorCpuSeconds"),
         r.get("runningPerNodeMin"),
         r.get("runningPerNodeMax"));
   }
@@ -76,6 +77,7 @@ public final class PlacementBench {
       }
       String yaml = scenario.catalog(services, replicas, cold, 0);
       long cpuBefore = controller.cpuNanos();
+      long simulatorCpuBefore = simulatorCpuNanos();
       long started = System.nanoTime();
       scenario.apply(yaml);
       List<List<Number>> timeline = new ArrayList<>();
@@ -106,6 +108,7 @@ public final class PlacementBench {
       }
       double seconds = (System.nanoTime() - started) / 1e9;
       double cpuSeconds = (controller.cpuNanos() - cpuBefore) / 1e9;
+      double simulatorCpuSeconds = (simulatorCpuNanos() - simulatorCpuBefore) / 1e9;
       timeline.add(List.of(Math.round(seconds * 100) / 100.0, ready));
       if (jfr != null) {
         controller.dumpFlightRecording(Path.of(jfr));
@@ -126,6 +129,7 @@ public final class PlacementBench {
           .put("placementsPerSecond", ready / seconds)
           .put("controllerCpuSeconds", cpuSeconds)
           .put("controllerCpuCores", cpuSeconds / seconds)
+          .put("simulatorCpuSeconds", simulatorCpuSeconds)
           .put("controllerHeapEmptyBytes", scenario.heapWithoutNodes)
           .put("controllerHeapWithNodesBytes", heapNodes)
           .put("heapPerNodeBytes", (heapNodes - scenario.heapWithoutNodes) / (double) nodes)
@@ -133,6 +137,8 @@ public final class PlacementBench {
           .put("controllerRssBytes", controller.rssBytes())
           .put(
               "heapPerInstanceBytes", ready == 0 ? 0 : (heapInstances - heapNodes) / (double) ready)
+          .put("commandsPerInstance", commands(scenario.swarm) / (double) total)
+          .put("containersNotRunning", containers(scenario.swarm) - scenario.swarm.running())
           .put("runningPerNodeMin", runningPerNode(scenario.swarm).getMin())
           .put("runningPerNodeMax", runningPerNode(scenario.swarm).getMax())
           .put("agentDisconnects", scenario.swarm.disconnects())
@@ -140,5 +146,22 @@ public final class PlacementBench {
           .put("timeline", timeline);
     }
     return result;
+  }
+
+  /** CPU time of this JVM, the simulator's: it shares the cores with the controller. */
+  private static long simulatorCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  /** Commands the simulated agents carried out: one per container started was the old cost. */
+  private static long commands(Swarm swarm) {
+    return swarm.agents().stream().mapToLong(SimAgent::commandsHandled).sum();
+  }
+
+  /** Containers on the simulated nodes, whatever their state. */
+  private static long containers(Swarm swarm) {
+    return swarm.agents().stream().mapToLong(SimAgent::containerCount).sum();
   }
 }

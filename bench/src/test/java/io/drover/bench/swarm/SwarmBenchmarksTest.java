@@ -37,6 +37,10 @@ class SwarmBenchmarksTest {
     assertThat(json.get("agentDisconnects").asLong()).isZero();
     // One service of 1,000 instances on 20 equal nodes: placement spreads it about evenly, also
     // while the containers for a burst of pending instances are still starting.
+    // One assignment per instance and one start per node and pass, not one per container; and
+    // no container started that no instance takes.
+    assertThat(json.get("commandsPerInstance").asDouble()).isLessThan(1.5);
+    assertThat(json.get("containersNotRunning").asLong()).isZero();
     assertThat(json.get("runningPerNodeMin").asInt()).isGreaterThanOrEqualTo(40);
     assertThat(json.get("runningPerNodeMax").asInt()).isLessThanOrEqualTo(60);
     assertThat(json.get("machine").get("cores").asInt()).isPositive();

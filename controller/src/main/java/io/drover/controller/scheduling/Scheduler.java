@@ -143,7 +143,10 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   private final Map<String, String> portsExhausted = new HashMap<>();
 
   /** Starting spares that pending instances of this pass already count on, per node. */
-  private final Map<String, Integer> promisedSpares = new HashMap<>();
+  private final SpareWaits spareWaits = new SpareWaits();
+
+  /** Containers to start, per node and profile, decided by the pass under way: one command each. */
+  private final Map<String, Map<JvmProfile, Integer>> startsToSend = new LinkedHashMap<>();
 
   /**
    * Instances replaced while their node was lost, per node, with the ports they held: the ports
@@ -421,6 +424,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
             fleet.nodeJoined(nodeName(nodeId));
           }
           sparesRequested.remove(nodeId);
+          spareWaits.releaseNode(nodeId);
           warmPoolsSent.remove(nodeId);
           nodes.get(nodeId).ifPresent(this::portPool);
           // Crashed instances the agent restarts in place stay where they are, with their ports.
@@ -587,6 +591,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
             gone.all().keySet().forEach(loads::remove);
           }
           sparesRequested.remove(nodeId);
+          spareWaits.releaseNode(nodeId);
           warmPoolsSent.remove(nodeId);
           if (here.isEmpty()) {
             fenced.remove(nodeId);
@@ -606,6 +611,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
         () -> {
           warmPoolsSent.remove(nodeId);
           sparesRequested.remove(nodeId);
+          spareWaits.releaseNode(nodeId);
           queueReconcile();
         });
   }
@@ -958,7 +964,6 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     passWaitingNodes = null;
     passNodes = null;
     inPass = true;
-    promisedSpares.clear();
     noRoom.clear();
     boolean settled = false;
     try {
@@ -967,6 +972,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
         return;
       }
       settled = true;
+      releaseWaitsOnUnfitNodes();
       for (Instance orphan : List.copyOf(instances.values())) {
         if (!plans.containsKey(orphan.service()) && orphan.state().isLive()) {
           stop(orphan, "its service left the catalog");
@@ -993,6 +999,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       } catch (RuntimeException e) {
         log.error("publishing endpoints failed", e);
       }
+      sendStarts();
       inPass = false;
       passNodes = null;
       reconcileListener.accept(System.nanoTime() - started);
@@ -1030,7 +1037,8 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     }
     List<Instance> pending = new ArrayList<>();
     for (Instance i : instances.ofService(plan.name())) {
-      if (i.state() == InstanceState.PENDING) {
+      // One waiting for a spare starting for it takes that spare when it is IDLE (handOff).
+      if (i.state() == InstanceState.PENDING && !spareWaits.waiting(i)) {
         pending.add(i);
       }
     }
@@ -1074,6 +1082,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   private NodeUsage passUsage() {
     if (passUsage == null) {
       passUsage = NodeUsage.of(instances.values(), plans);
+      spareWaits.forEach((instance, nodeId) -> passUsage.earmark(instance.service(), nodeId));
     }
     return passUsage;
   }
@@ -1386,24 +1395,10 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       return cold.nodeId();
     } else if (decision instanceof Placement.Decision.StartContainer start) {
       sparesRequested.merge(start.nodeId(), 1, Integer::sum);
-      nodes
-          .send(
-              start.nodeId(), new AgentCommand.StartContainers(plan.profile(), 1, Optional.empty()))
-          .thenAccept(
-              outcome ->
-                  run(
-                      () -> {
-                        sparesRequested.computeIfPresent(
-                            start.nodeId(), (k, v) -> v > 1 ? v - 1 : null);
-                        if (!outcome.ok()) {
-                          log.warn(
-                              "node {} could not start a container: {}",
-                              nodeName(start.nodeId()),
-                              outcome.error());
-                        }
-                        queueReconcile();
-                      }));
-      promisedSpares.merge(start.nodeId(), 1, Integer::sum);
+      startsToSend
+          .computeIfAbsent(start.nodeId(), n -> new LinkedHashMap<>())
+          .merge(plan.profile(), 1, Integer::sum);
+      spareWaits.await(instance, start.nodeId(), plan.profile());
       usage.earmark(plan.name(), start.nodeId());
       pendingBecause(
           instance,
@@ -1413,7 +1408,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
               + nodeName(start.nodeId()));
       return start.nodeId();
     } else if (decision instanceof Placement.Decision.AwaitContainer await) {
-      promisedSpares.merge(await.nodeId(), 1, Integer::sum);
+      spareWaits.await(instance, await.nodeId(), plan.profile());
       usage.earmark(plan.name(), await.nodeId());
       pendingBecause(
           instance, "waiting for a container to start on node " + nodeName(await.nodeId()));
@@ -1445,6 +1440,84 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     return null;
   }
 
+  /**
+   * A spare turned IDLE: the instance that waited longest for one of its profile on the node takes
+   * it now, rather than at the next pass.
+   */
+  private void handOff(String nodeId, ContainerView spare, Instant now) {
+    if (spareWaits.count(nodeId, spare.profile()) == 0) {
+      return;
+    }
+    Node node = nodes.get(nodeId).orElse(null);
+    if (node == null || node.state() != NodeState.READY || node.cordoned()) {
+      // It takes nothing now; those that waited are placed again by the next pass.
+      spareWaits.releaseNode(nodeId);
+      return;
+    }
+    Instance next = spareWaits.next(nodeId, spare.profile());
+    while (next != null && next.state() != InstanceState.PENDING) {
+      next = spareWaits.next(nodeId, spare.profile());
+    }
+    ServicePlan plan = next == null ? null : plans.get(next.service());
+    if (plan != null) {
+      assignWarm(plan, next, nodeId, spare.id(), now);
+    }
+  }
+
+  /**
+   * No more instances wait on the node than spares of the profile are starting there or asked for:
+   * those a failed start or an ended spare left without one are placed again.
+   */
+  private void settleWaits(String nodeId, JvmProfile profile) {
+    ContainerTable table = containers.get(nodeId);
+    int coming =
+        (table == null ? 0 : table.starting(profile)) + sparesRequested.getOrDefault(nodeId, 0);
+    int excess = spareWaits.count(nodeId, profile) - coming;
+    if (excess > 0) {
+      spareWaits.release(nodeId, profile, excess);
+      queueReconcile();
+    }
+  }
+
+  /** Waits on nodes that take nothing now (cordoned, disconnected, lost, gone) end. */
+  private void releaseWaitsOnUnfitNodes() {
+    for (String nodeId : spareWaits.nodes()) {
+      Node node = nodes.get(nodeId).orElse(null);
+      if (node == null || !node.state().connected() || node.cordoned()) {
+        spareWaits.releaseNode(nodeId);
+      }
+    }
+  }
+
+  /** Sends the containers this pass decided to start: one command per node and profile. */
+  private void sendStarts() {
+    startsToSend.forEach(
+        (nodeId, byProfile) ->
+            byProfile.forEach(
+                (profile, count) ->
+                    nodes
+                        .send(
+                            nodeId,
+                            new AgentCommand.StartContainers(profile, count, Optional.empty()))
+                        .thenAccept(
+                            outcome ->
+                                run(
+                                    () -> {
+                                      sparesRequested.computeIfPresent(
+                                          nodeId, (k, v) -> v > count ? v - count : null);
+                                      if (!outcome.ok()) {
+                                        log.warn(
+                                            "node {} could not start {} container(s): {}",
+                                            nodeName(nodeId),
+                                            count,
+                                            outcome.error());
+                                      }
+                                      settleWaits(nodeId, profile);
+                                      queueReconcile();
+                                    }))));
+    startsToSend.clear();
+  }
+
   private void assignWarm(
       ServicePlan plan, Instance instance, String nodeId, String containerId, Instant now) {
     Map<String, Integer> ports;
@@ -1456,6 +1529,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       return;
     }
     portsExhausted.remove(instance.id());
+    spareWaits.forget(instance);
     instance.placed(nodeId, containerId, ports, now);
     owns(instance);
     reserved.put(containerId, instance.id());
@@ -1487,6 +1561,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       return;
     }
     portsExhausted.remove(instance.id());
+    spareWaits.forget(instance);
     instance.placed(nodeId, "", ports, now);
     events.publish(
         EventKind.INSTANCE_PLACED,
@@ -1564,6 +1639,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
 
   private void onContainer(String nodeId, ContainerView container) {
     ContainerTable table = containers.computeIfAbsent(nodeId, n -> new ContainerTable());
+    ContainerView before = table.all().get(container.id());
     if (container.status().isTerminal()) {
       table.remove(container.id());
       loads.remove(container.id());
@@ -1571,6 +1647,15 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       table.put(container);
     }
     Instant now = clock.instant();
+    if (container.instanceId().isEmpty() && !reserved.containsKey(container.id())) {
+      if (container.status() == ContainerStatus.IDLE) {
+        handOff(nodeId, container, now);
+      } else if (container.status().isTerminal()
+          && before != null
+          && before.status() == ContainerStatus.STARTING) {
+        settleWaits(nodeId, container.profile());
+      }
+    }
     if (isFenced(nodeId, container.instanceId())) {
       if (container.status().isTerminal()) {
         unfence(nodeId, container.instanceId());
@@ -1754,6 +1839,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       return; // already out of discovery; its grace period ends in a release
     }
     if (instance.state() == InstanceState.PENDING) {
+      spareWaits.forget(instance);
       instances.remove(instance.id());
       portsExhausted.remove(instance.id());
       return;
@@ -1943,7 +2029,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     int starting =
         table.starting(plan.profile())
             + sparesRequested.getOrDefault(node.id(), 0)
-            - promisedSpares.getOrDefault(node.id(), 0);
+            - spareWaits.count(node.id(), plan.profile());
     return new Placement.Candidate(
         node.id(),
         node.name(),
