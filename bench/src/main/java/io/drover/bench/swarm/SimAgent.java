@@ -77,6 +77,7 @@ public final class SimAgent {
   private long containerCounter;
   private long sequence;
   private long commandsHandled;
+  private volatile String refuseStarts;
   private long runningCount;
   private boolean closed;
 
@@ -164,6 +165,14 @@ public final class SimAgent {
 
   public synchronized int containerCount() {
     return containers.size();
+  }
+
+  /**
+   * From now on, answers every StartContainers with this error and starts nothing, as a node whose
+   * JVMs cannot start does; null to start them again.
+   */
+  public void refuseStarts(String error) {
+    refuseStarts = error;
   }
 
   public synchronized long commandsHandled() {
@@ -332,6 +341,10 @@ public final class SimAgent {
       }
       case START_CONTAINERS -> {
         var start = command.getStartContainers();
+        String refusal = refuseStarts;
+        if (refusal != null) {
+          return failed(result, refusal);
+        }
         for (int i = 0; i < start.getCount(); i++) {
           SimContainer c = newContainer(start.getProfile(), id);
           result.addContainerIds(c.id);

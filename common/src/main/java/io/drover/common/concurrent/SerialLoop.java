@@ -1,14 +1,11 @@
 package io.drover.common.concurrent;
 
 import java.time.Duration;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,17 +18,13 @@ import org.slf4j.LoggerFactory;
 public final class SerialLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SerialLoop.class);
 
-  /** Tasks run per turn before timers that are due get theirs. */
-  private static final int BATCH = 256;
-
   private final String name;
   private final ScheduledExecutorService executor;
 
-  // Work waits here, not in the executor's queue: that queue is a heap ordered by due time, and
-  // with thousands of tasks queued (a burst of container reports) every task cost log n
-  // comparisons to queue and to take, on the loop's thread and the callers'.
-  private final Queue<Runnable> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean turnQueued = new AtomicBoolean();
+  // Work waits in the ordered executor's queue, not in the scheduled executor's: that queue is a
+  // heap ordered by due time, and with thousands of tasks queued (a burst of container reports)
+  // every task cost log n comparisons to queue and to take, on the loop's thread and the callers'.
+  private final OrderedExecutor tasks;
 
   public SerialLoop(String name) {
     this.name = name;
@@ -42,41 +35,15 @@ public final class SerialLoop implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    this.tasks = new OrderedExecutor(name, executor);
   }
 
-  public void run(Runnable work) {
+  public void run(Runnable task) {
     if (executor.isShutdown()) {
       log.debug("{} closed; dropping work", name);
       return;
     }
-    queue.add(work);
-    queueTurn();
-  }
-
-  private void queueTurn() {
-    if (turnQueued.compareAndSet(false, true)) {
-      try {
-        executor.execute(this::turn);
-      } catch (RejectedExecutionException closed) {
-        queue.clear();
-        log.debug("{} closed; dropping work", name);
-      }
-    }
-  }
-
-  /** Runs what is queued, up to a batch, then lets due timers run before the rest. */
-  private void turn() {
-    for (int i = 0; i < BATCH; i++) {
-      Runnable next = queue.poll();
-      if (next == null) {
-        break;
-      }
-      guarded(next).run();
-    }
-    turnQueued.set(false);
-    if (!queue.isEmpty()) {
-      queueTurn();
-    }
+    tasks.execute(task);
   }
 
   /** Runs {@code work} on the loop; the future completes with its result or its exception. */

@@ -80,6 +80,8 @@ public enum EventKind {
   INSTANCE_ERROR,
   /** The bind test found ports taken by another process; they are avoided for a while. */
   PORTS_BUSY,
+  /** A node could not start containers; placement leaves it out for a while (a backoff). */
+  CONTAINER_START_FAILED,
   /** A provider was asked for a server; its agent will join under the given name. */
   SERVER_PROVISIONING,
   /** A provisioned server's agent joined. */

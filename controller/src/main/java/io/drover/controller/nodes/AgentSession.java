@@ -151,6 +151,16 @@ public final class AgentSession {
     return result;
   }
 
+  /** The stream could not take a command it had queued (it closed, or fell too far behind). */
+  public void undelivered(String commandId) {
+    CompletableFuture<CommandOutcome> waiting = pending.remove(commandId);
+    if (waiting != null) {
+      waiting.complete(
+          CommandOutcome.failed(
+              commandId, "the stream to node " + nodeName + " is closed or full"));
+    }
+  }
+
   /**
    * Asks the agent for an instance's log.
    *

@@ -9,9 +9,11 @@ public interface SessionHandle {
   void supersede(String reason);
 
   /**
-   * Writes a command to the stream.
+   * Queues a command for the stream; it may be converted and written on another thread, so that the
+   * scheduler's thread does not serialize messages. A command the stream turns out not to take is
+   * reported to {@link AgentSession#undelivered(String)}.
    *
-   * @return false if the stream is closed or too far behind to take it
+   * @return false if the stream is closed already
    */
   boolean deliver(String commandId, long epoch, AgentCommand command);
 

@@ -145,6 +145,15 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   /** Starting spares that pending instances of this pass already count on, per node. */
   private final SpareWaits spareWaits = new SpareWaits();
 
+  /**
+   * Nodes whose last container start failed (a JVM that cannot start, a full disk): placement
+   * leaves them out until then, with a backoff per node, or every pass would pick the node again,
+   * since it looks emptiest.
+   */
+  private final Map<String, Instant> startsHeldUntil = new HashMap<>();
+
+  private final Map<String, Backoff> startBackoff = new HashMap<>();
+
   /** Containers to start, per node and profile, decided by the pass under way: one command each. */
   private final Map<String, Map<JvmProfile, Integer>> startsToSend = new LinkedHashMap<>();
 
@@ -592,6 +601,8 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
           }
           sparesRequested.remove(nodeId);
           spareWaits.releaseNode(nodeId);
+          startsHeldUntil.remove(nodeId);
+          startBackoff.remove(nodeId);
           warmPoolsSent.remove(nodeId);
           if (here.isEmpty()) {
             fenced.remove(nodeId);
@@ -1489,6 +1500,40 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     }
   }
 
+  private void holdStarts(String nodeId, JvmProfile profile, int count, String error) {
+    Duration delay =
+        startBackoff
+            .computeIfAbsent(
+                nodeId, n -> Backoff.withJitter(Duration.ofSeconds(1), Duration.ofSeconds(60)))
+            .nextDelay();
+    startsHeldUntil.put(nodeId, clock.instant().plus(delay));
+    events.publish(
+        EventKind.CONTAINER_START_FAILED,
+        "node/" + nodeName(nodeId),
+        String.format(
+            Locale.ROOT,
+            "node %s could not start %d container(s) of profile %s: %s; placement leaves it out"
+                + " for %.1f s",
+            nodeName(nodeId),
+            count,
+            profile.name(),
+            error,
+            delay.toMillis() / 1000.0),
+        Map.of("node", nodeName(nodeId), "profile", profile.name()));
+  }
+
+  private boolean startsHeld(String nodeId) {
+    Instant until = startsHeldUntil.get(nodeId);
+    if (until == null) {
+      return false;
+    }
+    if (clock.instant().isBefore(until)) {
+      return true;
+    }
+    startsHeldUntil.remove(nodeId);
+    return false;
+  }
+
   /** Sends the containers this pass decided to start: one command per node and profile. */
   private void sendStarts() {
     startsToSend.forEach(
@@ -1505,12 +1550,10 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
                                     () -> {
                                       sparesRequested.computeIfPresent(
                                           nodeId, (k, v) -> v > count ? v - count : null);
-                                      if (!outcome.ok()) {
-                                        log.warn(
-                                            "node {} could not start {} container(s): {}",
-                                            nodeName(nodeId),
-                                            count,
-                                            outcome.error());
+                                      if (outcome.ok()) {
+                                        startBackoff.remove(nodeId);
+                                      } else {
+                                        holdStarts(nodeId, profile, count, outcome.error());
                                       }
                                       settleWaits(nodeId, profile);
                                       queueReconcile();
@@ -2019,7 +2062,8 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     if (node.state() != NodeState.READY
         || node.cordoned()
         || node.load().isEmpty()
-        || !containers.containsKey(node.id())) {
+        || !containers.containsKey(node.id())
+        || startsHeld(node.id())) {
       return null;
     }
     ContainerTable table = containers.get(node.id());

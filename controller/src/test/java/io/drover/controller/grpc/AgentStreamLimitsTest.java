@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.drover.controller.Cluster;
 import io.drover.controller.Controller;
+import io.drover.controller.agents.AgentCommand;
+import io.drover.controller.agents.CommandOutcome;
 import io.drover.controller.config.AccessConfig;
 import io.drover.controller.config.ControllerConfig;
 import io.drover.controller.events.EventKind;
@@ -19,9 +21,12 @@ import io.drover.v1.OverloadReport;
 import io.drover.v1.PortRange;
 import io.drover.v1.Telemetry;
 import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -33,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An agent stream that floods telemetry or reports, or sends a field over its limit, is closed with
- * a status naming the limit, and what broke the limit never reaches the controller's state.
+ * a status naming the limit, and what broke the limit never reaches the controller's state. An
+ * agent that stops reading gets no more commands than its stream's queue holds.
  */
 class AgentStreamLimitsTest {
   static final int RATE = 5;
@@ -122,6 +128,39 @@ class AgentStreamLimitsTest {
         .noneMatch(e -> e.kind() == EventKind.INSTANCE_OVERLOADED);
   }
 
+  @Test
+  void commandsToAnAgentThatStopsReadingFailOnceItsQueueIsFullAndTheStreamStaysOpen() {
+    RawStream stream = new RawStream();
+    stream.readOnlyWelcome = true;
+    stream.requests = gateway.connect(stream);
+    stream.hello();
+    List<CompletableFuture<CommandOutcome>> sent = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      sent.add(
+          controller
+              .nodes()
+              .send(
+                  "flood-node-id",
+                  new AgentCommand.ReleaseContainer("c-" + i, Duration.ofSeconds(1))));
+    }
+    // The transport's window and the stream's queue take the first ones; the rest fail at once
+    // with the reason, instead of piling up in the controller or blocking the caller.
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> sent.stream().filter(CompletableFuture::isDone).count() > 1_000);
+    List<CommandOutcome> failed =
+        sent.stream().filter(CompletableFuture::isDone).map(CompletableFuture::join).toList();
+    assertThat(failed)
+        .allSatisfy(
+            outcome -> {
+              assertThat(outcome.ok()).isFalse();
+              assertThat(outcome.error()).contains("flood").contains("closed or full");
+            });
+    assertThat(sent.get(0)).isNotDone();
+    assertThat(stream.closed).isNotDone();
+    stream.requests.onCompleted();
+  }
+
   private static AgentMessage telemetry(long epoch, double load) {
     return AgentMessage.newBuilder()
         .setSessionEpoch(epoch)
@@ -136,10 +175,20 @@ class AgentStreamLimitsTest {
   }
 
   /** A hand-driven agent stream. */
-  private static final class RawStream implements StreamObserver<ControllerMessage> {
+  private static final class RawStream
+      implements ClientResponseObserver<AgentMessage, ControllerMessage> {
     final List<ControllerMessage> received = new CopyOnWriteArrayList<>();
     final CompletableFuture<Throwable> closed = new CompletableFuture<>();
     StreamObserver<AgentMessage> requests;
+    // An agent that reads its welcome and then nothing: flow control holds the controller back.
+    boolean readOnlyWelcome;
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<AgentMessage> requestStream) {
+      if (readOnlyWelcome) {
+        requestStream.disableAutoRequestWithInitial(1);
+      }
+    }
 
     long hello() {
       send(
