@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpEndpoint implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpEndpoint.class);
+  private static final int WRITE_SLICE = 64 * 1024;
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -107,8 +108,14 @@ public final class HttpEndpoint implements AutoCloseable {
       boolean head = method.equals("HEAD");
       exchange.sendResponseHeaders(response.status(), head ? -1 : response.body().length);
       if (!head) {
+        byte[] body = response.body();
         try (OutputStream out = exchange.getResponseBody()) {
-          out.write(response.body());
+          // In slices: the JDK's server keeps what one write gave it for as long as the client
+          // keeps the connection open, and a scraper does between scrapes; a 10 MB /metrics text
+          // written at once stayed on the heap twice over until the next scrape.
+          for (int at = 0; at < body.length; at += WRITE_SLICE) {
+            out.write(body, at, Math.min(WRITE_SLICE, body.length - at));
+          }
         }
       }
     }

@@ -3,15 +3,20 @@ package io.drover.common.metrics;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Metric;
+import com.codahale.metrics.MetricFilter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import io.prometheus.client.Collector;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 /**
@@ -34,9 +39,17 @@ public final class Metrics {
   /** What Prometheus should say about a family: its help and whether it is a counter. */
   record Family(String help, boolean counter) {}
 
-  private final MetricRegistry registry = new MetricRegistry();
+  /**
+   * Matches every metric, but leaves out the {@link ReadTimeGauges}: for a reader that writes them
+   * by itself (the Prometheus bridge). Recognised by identity.
+   */
+  static final MetricFilter REGISTERED_ONLY = (name, metric) -> true;
+
+  private final MetricRegistry registry = new Registry();
   private final Map<String, Series> series = new ConcurrentHashMap<>();
   private final Map<String, Family> families = new ConcurrentHashMap<>();
+  private final List<ReadTimeGauges> readTime = new CopyOnWriteArrayList<>();
+  private final List<ReadTimeGauges.Family> readTimeFamilies = new CopyOnWriteArrayList<>();
 
   public MetricRegistry registry() {
     return registry;
@@ -79,6 +92,69 @@ public final class Metrics {
     String family = promName(base);
     families.putIfAbsent(family, new Family(help, false));
     return new GaugeFamily(this, base, family, List.of(labelNames));
+  }
+
+  /**
+   * Gauge families whose series {@code producer} writes on every read of the registry, kept nowhere
+   * in between; declare their families on the returned object. The producer may be called from
+   * several threads at once.
+   */
+  public ReadTimeGauges readTimeGauges(ReadTimeGauges.Producer producer) {
+    ReadTimeGauges gauges = new ReadTimeGauges(this, producer);
+    readTime.add(gauges);
+    return gauges;
+  }
+
+  void declare(ReadTimeGauges.Family family) {
+    readTimeFamilies.add(family);
+  }
+
+  /** The read-time families, in the order declared. */
+  List<ReadTimeGauges.Family> readTimeFamilies() {
+    return readTimeFamilies;
+  }
+
+  /** Has every read-time producer write its current series. */
+  void produceReadTime(ReadTimeGauges.Sink out) {
+    for (ReadTimeGauges gauges : readTime) {
+      gauges.produce(out);
+    }
+  }
+
+  /**
+   * The registry, whose gauges include the read-time series under their Dropwizard names (the base
+   * followed by the label values, as {@link #name} makes them), for the scheduled reporters, which
+   * ask for the gauges at each report. Made at each call and not kept.
+   */
+  private final class Registry extends MetricRegistry {
+    @Override
+    @SuppressWarnings("rawtypes")
+    public SortedMap<String, Gauge> getGauges(MetricFilter filter) {
+      SortedMap<String, Gauge> registered = super.getGauges(filter);
+      if (readTime.isEmpty() || filter == REGISTERED_ONLY) {
+        return registered;
+      }
+      TreeMap<String, Gauge> all = new TreeMap<>(registered);
+      produceReadTime(
+          (family, value, labelValues) -> {
+            family.check(labelValues);
+            StringBuilder path = new StringBuilder(family.base);
+            for (String v : labelValues) {
+              if (!v.isEmpty()) {
+                path.append('.').append(segment(v));
+              }
+            }
+            String name = path.toString();
+            for (int n = 2; all.containsKey(name); n++) {
+              name = path + "_" + n;
+            }
+            Gauge<Double> gauge = () -> value;
+            if (filter.matches(name, gauge)) {
+              all.put(name, gauge);
+            }
+          });
+      return Collections.unmodifiableSortedMap(all);
+    }
   }
 
   /** Removes one metric registered through this class. */

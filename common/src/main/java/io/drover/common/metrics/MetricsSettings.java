@@ -16,7 +16,11 @@ public final class MetricsSettings {
           true,
           "serve /metrics in the Prometheus text format on the HTTP port");
   public static final ConfigKey<Boolean> JMX =
-      ConfigKey.bool("metrics.jmx", false, "publish every metric as a JMX MBean");
+      ConfigKey.bool(
+          "metrics.jmx",
+          false,
+          "publish every metric as a JMX MBean, but series produced only when read (the"
+              + " controller's per-container series)");
   public static final ConfigKey<Boolean> CONSOLE =
       ConfigKey.bool(
           "metrics.console", false, "print every metric on standard output every metrics.interval");

@@ -10,7 +10,10 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The registry in the Prometheus text format (0.0.4), through the Prometheus client's Dropwizard
@@ -25,6 +28,7 @@ public final class PrometheusExposition {
 
   public PrometheusExposition(Metrics metrics) {
     new LabelledExports(metrics).register(collectors);
+    new ReadTimeCollector(metrics).register(collectors);
   }
 
   /** Every metric, as a scrape would see it. */
@@ -74,7 +78,7 @@ public final class PrometheusExposition {
     private final Metrics metrics;
 
     LabelledExports(Metrics metrics) {
-      super(metrics.registry(), new LabelledSamples(metrics));
+      super(metrics.registry(), Metrics.REGISTERED_ONLY, new LabelledSamples(metrics));
       this.metrics = metrics;
     }
 
@@ -93,6 +97,56 @@ public final class PrometheusExposition {
         } else {
           out.add(new MetricFamilySamples(f.name, f.type, known.help(), f.samples));
         }
+      }
+      return out;
+    }
+  }
+
+  /**
+   * The {@link ReadTimeGauges}, written straight from their producers into samples: no Dropwizard
+   * gauge or name is made for them, and a family without series is left out, as a {@link
+   * GaugeFamily} without series is.
+   */
+  static final class ReadTimeCollector extends Collector implements Collector.Describable {
+    private final Metrics metrics;
+
+    ReadTimeCollector(Metrics metrics) {
+      this.metrics = metrics;
+    }
+
+    @Override
+    public List<MetricFamilySamples> collect() {
+      List<ReadTimeGauges.Family> declared = metrics.readTimeFamilies();
+      if (declared.isEmpty()) {
+        return List.of();
+      }
+      Map<ReadTimeGauges.Family, List<MetricFamilySamples.Sample>> samples =
+          new IdentityHashMap<>();
+      metrics.produceReadTime(
+          (family, value, labelValues) -> {
+            family.check(labelValues);
+            samples
+                .computeIfAbsent(family, f -> new ArrayList<>())
+                .add(
+                    new MetricFamilySamples.Sample(
+                        family.promName, family.labelNames, Arrays.asList(labelValues), value));
+          });
+      List<MetricFamilySamples> out = new ArrayList<>();
+      for (ReadTimeGauges.Family f : declared) {
+        List<MetricFamilySamples.Sample> s = samples.get(f);
+        if (s != null) {
+          out.add(new MetricFamilySamples(f.promName, Collector.Type.GAUGE, f.help, s));
+        }
+      }
+      return out;
+    }
+
+    /** The declared families, so that registering does not read the series. */
+    @Override
+    public List<MetricFamilySamples> describe() {
+      List<MetricFamilySamples> out = new ArrayList<>();
+      for (ReadTimeGauges.Family f : metrics.readTimeFamilies()) {
+        out.add(new MetricFamilySamples(f.promName, Collector.Type.GAUGE, f.help, List.of()));
       }
       return out;
     }

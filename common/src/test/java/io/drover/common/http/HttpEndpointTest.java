@@ -6,6 +6,7 @@ import io.drover.common.net.HostPort;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -78,6 +79,32 @@ class HttpEndpointTest {
     var response = get("/x");
     assertThat(response.statusCode()).isEqualTo(500);
     assertThat(response.body()).doesNotContain("secret");
+  }
+
+  @Test
+  void aLargeBodyArrivesWholeAndInOrder() throws Exception {
+    // Larger than one write slice and not a multiple of it.
+    byte[] body = new byte[3 * 64 * 1024 + 17];
+    for (int i = 0; i < body.length; i++) {
+      body[i] = (byte) ('a' + i % 26);
+    }
+    endpoint =
+        HttpEndpoint.start(
+            "test",
+            new HostPort("127.0.0.1", 0),
+            Map.of("/big", () -> new HttpResponse(200, "text/plain", body)));
+    var response = get("/big");
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo(new String(body, StandardCharsets.US_ASCII));
+    // HEAD answers the headers alone.
+    var head =
+        client.send(
+            HttpRequest.newBuilder(uri("/big"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.body()).isEmpty();
   }
 
   private java.net.http.HttpResponse<String> get(String path) throws Exception {

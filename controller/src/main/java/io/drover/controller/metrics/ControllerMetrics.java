@@ -6,6 +6,7 @@ import io.drover.common.metrics.GaugeFamily;
 import io.drover.common.metrics.Metrics;
 import io.drover.common.metrics.MetricsConfig;
 import io.drover.common.metrics.MetricsPublisher;
+import io.drover.common.metrics.ReadTimeGauges;
 import io.drover.controller.containers.ContainerLoad;
 import io.drover.controller.containers.ContainerView;
 import io.drover.controller.events.Event;
@@ -34,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * through gauges, what it decides (placements, scale decisions) counted from its events, how long
  * its reconcile passes take and how late telemetry arrives, and the nodes' and containers' own
  * numbers re-exported with node, service and instance labels. The gauges are refreshed before every
- * Prometheus scrape or report, and every two seconds while JMX or a scheduled reporter is on.
+ * Prometheus scrape or report, and every two seconds while JMX or a scheduled reporter is on; the
+ * per-container series are produced at each scrape or report from the scheduler's container table
+ * and not kept in between (see {@link ReadTimeGauges}).
  */
 public final class ControllerMetrics implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControllerMetrics.class);
@@ -53,11 +56,11 @@ public final class ControllerMetrics implements AutoCloseable {
   private final GaugeFamily nodeMemoryUsed;
   private final GaugeFamily nodeMemoryAvailable;
   private final GaugeFamily nodeMemoryTotal;
-  private final GaugeFamily containerCpu;
-  private final GaugeFamily containerRss;
-  private final GaugeFamily containerHeapUsed;
-  private final GaugeFamily containerHeapMax;
-  private final GaugeFamily serviceMetrics;
+  private final ReadTimeGauges.Family containerCpu;
+  private final ReadTimeGauges.Family containerRss;
+  private final ReadTimeGauges.Family containerHeapUsed;
+  private final ReadTimeGauges.Family containerHeapMax;
+  private final ReadTimeGauges.Family serviceMetrics;
   private final Timer telemetryLag;
   private final Timer reconcile;
   private volatile int openStreams;
@@ -98,27 +101,31 @@ public final class ControllerMetrics implements AutoCloseable {
             "drover.node.memory.available_bytes", "memory available on the node", "node");
     this.nodeMemoryTotal =
         metrics.gaugeFamily("drover.node.memory.total_bytes", "memory of the node", "node");
+    // Per container (and per metric a service reports): produced from the scheduler's container
+    // table at each read rather than kept as a gauge, a name and a label list per container
+    // between reads.
+    ReadTimeGauges perContainer = metrics.readTimeGauges(this::readContainers);
     String[] containerLabels = {"node", "service", "instance", "container"};
     this.containerCpu =
-        metrics.gaugeFamily(
+        perContainer.family(
             "drover.container.cpu_percent",
             "CPU use of the container JVM, percent of one core",
             containerLabels);
     this.containerRss =
-        metrics.gaugeFamily(
+        perContainer.family(
             "drover.container.rss_bytes", "resident memory of the container JVM", containerLabels);
     this.containerHeapUsed =
-        metrics.gaugeFamily(
+        perContainer.family(
             "drover.container.heap.used_bytes",
             "heap in use in the container JVM",
             containerLabels);
     this.containerHeapMax =
-        metrics.gaugeFamily(
+        perContainer.family(
             "drover.container.heap.max_bytes",
             "largest heap of the container JVM",
             containerLabels);
     this.serviceMetrics =
-        metrics.gaugeFamily(
+        perContainer.family(
             "drover.service.metric",
             "a metric the service reports itself, flattened (metric=\"requests.rate1m\")",
             "node",
@@ -252,35 +259,37 @@ public final class ControllerMetrics implements AutoCloseable {
       free.forEach((id, n) -> byNode.put(List.of(names.getOrDefault(id, id)), n));
       freePorts.set(byNode);
     }
+  }
+
+  /**
+   * Writes a series per live container with a load, and per metric its service reports, from the
+   * scheduler's container table as it is now.
+   */
+  private void readContainers(ReadTimeGauges.Sink out) {
     List<Map.Entry<ContainerView, ContainerLoad>> containers = await(scheduler.containers(""));
-    if (containers != null) {
-      Map<List<String>, Double> c = new HashMap<>();
-      Map<List<String>, Long> rss = new HashMap<>();
-      Map<List<String>, Long> heapUsed = new HashMap<>();
-      Map<List<String>, Long> heapMax = new HashMap<>();
-      Map<List<String>, Double> service = new HashMap<>();
-      for (Map.Entry<ContainerView, ContainerLoad> e : containers) {
-        ContainerView v = e.getKey();
-        ContainerLoad l = e.getValue();
-        if (v.status().isTerminal() || l == ContainerLoad.NONE) {
-          continue;
-        }
-        String node = names.getOrDefault(v.nodeId(), v.nodeId());
-        List<String> key = List.of(node, v.service(), v.instanceId(), v.id());
-        c.put(key, l.cpuPercent());
-        rss.put(key, l.rssBytes());
-        heapUsed.put(key, l.heapUsedBytes());
-        heapMax.put(key, l.heapMaxBytes());
-        l.serviceMetrics()
-            .forEach(
-                (metric, value) ->
-                    service.put(List.of(node, v.service(), v.instanceId(), metric), value));
+    if (containers == null || containers.isEmpty()) {
+      return;
+    }
+    Map<String, String> names = new HashMap<>();
+    for (Node n : nodes.list()) {
+      names.put(n.id(), n.name());
+    }
+    for (Map.Entry<ContainerView, ContainerLoad> e : containers) {
+      ContainerView v = e.getKey();
+      ContainerLoad l = e.getValue();
+      if (v.status().isTerminal() || l == ContainerLoad.NONE) {
+        continue;
       }
-      containerCpu.set(c);
-      containerRss.set(rss);
-      containerHeapUsed.set(heapUsed);
-      containerHeapMax.set(heapMax);
-      serviceMetrics.set(service);
+      String node = names.getOrDefault(v.nodeId(), v.nodeId());
+      String service = v.service();
+      String instance = v.instanceId();
+      out.add(containerCpu, l.cpuPercent(), node, service, instance, v.id());
+      out.add(containerRss, l.rssBytes(), node, service, instance, v.id());
+      out.add(containerHeapUsed, l.heapUsedBytes(), node, service, instance, v.id());
+      out.add(containerHeapMax, l.heapMaxBytes(), node, service, instance, v.id());
+      l.serviceMetrics()
+          .forEach(
+              (metric, value) -> out.add(serviceMetrics, value, node, service, instance, metric));
     }
   }
 

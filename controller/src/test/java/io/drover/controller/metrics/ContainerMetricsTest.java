@@ -94,6 +94,37 @@ class ContainerMetricsTest {
             "drover_service_metric{node=\"node-b\",service=\"orders\",instance=\"orders-1\","
                 + "metric=\"requests.rate1m\",} 7.25");
     Promtool.assertValid(text);
+    // Read from the container table at the scrape: no gauge per container stays registered.
+    assertThat(controller.metrics().metrics().registry().getMetrics().keySet())
+        .noneMatch(
+            name -> name.startsWith("drover.container.") || name.startsWith("drover.service."));
+
+    // A container that exits leaves no series in the next scrape.
+    controller
+        .scheduler()
+        .containerChanged(
+            agent.nodeId(),
+            new ContainerView(
+                "c-42",
+                agent.nodeId(),
+                ContainerStatus.EXITED,
+                running.profile(),
+                4242,
+                running.startedAt(),
+                "orders",
+                "orders-1",
+                Map.of(),
+                "",
+                0,
+                running.restarts()),
+            "");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(scrape(controller.httpPort()))
+                    .doesNotContain("c-42")
+                    .doesNotContain("drover_service_metric{"));
 
     // The dashboard's container panels query metrics that exist.
     String dashboard = Files.readString(Path.of("..", "docs", "grafana", "drover.json"));
