@@ -121,6 +121,28 @@ public final class ControllerProcess implements AutoCloseable {
     return httpPort;
   }
 
+  /**
+   * One series of the controller's {@code /metrics} (Prometheus text), summed over its labels; 0
+   * when it is not there.
+   */
+  public double metric(String name) throws IOException, InterruptedException {
+    java.net.http.HttpResponse<String> response =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
+                    .timeout(Duration.ofSeconds(30))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    double sum = 0;
+    for (String line : response.body().split("\n")) {
+      if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
+
   public long pid() {
     return process.pid();
   }

@@ -60,6 +60,9 @@ public final class PlacementBench {
    * @param cold place in cold mode (one StartContainers per instance) instead of warm (a spare
    *     container started, then assigned)
    */
+  /** Instances placed and removed before the measured run, unless -Ddrover.bench.noWarmup. */
+  static final int WARMUP_INSTANCES = 10_000;
+
   public static BenchResult run(int nodes, int instances, boolean cold) throws Exception {
     int services = Math.max(1, (instances + 999) / 1000);
     int replicas = (instances + services - 1) / services;
@@ -75,9 +78,16 @@ public final class PlacementBench {
       if (jfr != null) {
         controller.startFlightRecording(Path.of(jfr));
       }
+      double warmupSeconds = 0;
+      if (!Boolean.getBoolean("drover.bench.noWarmup")) {
+        warmupSeconds = warmUp(scenario, Math.min(total, WARMUP_INSTANCES), cold, timeout);
+      }
       String yaml = scenario.catalog(services, replicas, cold, 0);
       long cpuBefore = controller.cpuNanos();
+      long commandsBefore = commands(scenario.swarm);
       long simulatorCpuBefore = simulatorCpuNanos();
+      double passesBefore = controller.metric("drover_reconcile_duration_seconds_count");
+      Map<String, Long> threadsBefore = ProcStat.cpuNanosByThread(controller.pid());
       long started = System.nanoTime();
       scenario.apply(yaml);
       List<List<Number>> timeline = new ArrayList<>();
@@ -109,6 +119,16 @@ public final class PlacementBench {
       double seconds = (System.nanoTime() - started) / 1e9;
       double cpuSeconds = (controller.cpuNanos() - cpuBefore) / 1e9;
       double simulatorCpuSeconds = (simulatorCpuNanos() - simulatorCpuBefore) / 1e9;
+      double passes = controller.metric("drover_reconcile_duration_seconds_count") - passesBefore;
+      Map<String, Double> threadSeconds = new java.util.TreeMap<>();
+      ProcStat.cpuNanosByThread(controller.pid())
+          .forEach(
+              (thread, nanos) -> {
+                double spent = (nanos - threadsBefore.getOrDefault(thread, 0L)) / 1e9;
+                if (spent >= 0.05) {
+                  threadSeconds.put(thread, Math.round(spent * 100) / 100.0);
+                }
+              });
       timeline.add(List.of(Math.round(seconds * 100) / 100.0, ready));
       if (jfr != null) {
         controller.dumpFlightRecording(Path.of(jfr));
@@ -130,6 +150,9 @@ public final class PlacementBench {
           .put("controllerCpuSeconds", cpuSeconds)
           .put("controllerCpuCores", cpuSeconds / seconds)
           .put("simulatorCpuSeconds", simulatorCpuSeconds)
+          .put("reconcilePasses", (long) passes)
+          .put("warmupSeconds", warmupSeconds)
+          .put("controllerCpuSecondsByThread", threadSeconds)
           .put("controllerHeapEmptyBytes", scenario.heapWithoutNodes)
           .put("controllerHeapWithNodesBytes", heapNodes)
           .put("heapPerNodeBytes", (heapNodes - scenario.heapWithoutNodes) / (double) nodes)
@@ -137,7 +160,7 @@ public final class PlacementBench {
           .put("controllerRssBytes", controller.rssBytes())
           .put(
               "heapPerInstanceBytes", ready == 0 ? 0 : (heapInstances - heapNodes) / (double) ready)
-          .put("commandsPerInstance", commands(scenario.swarm) / (double) total)
+          .put("commandsPerInstance", (commands(scenario.swarm) - commandsBefore) / (double) total)
           .put("containersNotRunning", containers(scenario.swarm) - scenario.swarm.running())
           .put("runningPerNodeMin", runningPerNode(scenario.swarm).getMin())
           .put("runningPerNodeMax", runningPerNode(scenario.swarm).getMax())
@@ -153,6 +176,33 @@ public final class PlacementBench {
     return ((com.sun.management.OperatingSystemMXBean)
             java.lang.management.ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
+  }
+
+  /**
+   * Places {@code instances} and takes them away again, before the measured run: a fresh controller
+   * spends more CPU compiling its placement paths (C2) than placing the first ten thousand
+   * instances, which no steady controller pays. Returns how long that first placement took.
+   */
+  private static double warmUp(
+      SwarmScenario scenario, int instances, boolean cold, Duration timeout) throws Exception {
+    int services = Math.max(1, (instances + 999) / 1000);
+    int replicas = (instances + services - 1) / services;
+    long started = System.nanoTime();
+    scenario.apply(scenario.catalog(services, replicas, cold, 0));
+    SwarmScenario.waitFor(
+        timeout,
+        "the warm-up's " + services * replicas + " instances READY",
+        () -> scenario.readyInstances() >= (long) services * replicas);
+    double seconds = (System.nanoTime() - started) / 1e9;
+    scenario.apply("services: []\n");
+    SwarmScenario.waitFor(
+        timeout, "the warm-up's containers gone", () -> containers(scenario.swarm) == 0);
+    System.err.printf(
+        Locale.ROOT,
+        "warm-up: %d instances READY in %.2f s, then removed%n",
+        services * replicas,
+        seconds);
+    return seconds;
   }
 
   /** Commands the simulated agents carried out: one per container started was the old cost. */

@@ -101,6 +101,17 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   private final Map<String, String> lastPendingReason = new HashMap<>();
   private boolean reconcileQueued;
 
+  /**
+   * Least time from the end of a pass to the start of the next one that events queue. A pass costs
+   * a look at every instance; in a burst of container reports, one pass per report made passes most
+   * of the scheduler's work, while a pass every few milliseconds changes nothing placement needs
+   * (an instance waiting for a spare takes it without a pass). A lone event still runs its pass at
+   * once.
+   */
+  private static final Duration PASS_SPACING = Duration.ofMillis(10);
+
+  private long lastPassEndedNanos = System.nanoTime() - PASS_SPACING.toNanos();
+
   /** What the nodes run, for the pass under way; null until the pass first places something. */
   private NodeUsage passUsage;
 
@@ -910,7 +921,12 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   private void queueReconcile() {
     if (!reconcileQueued) {
       reconcileQueued = true;
-      run(this::reconcile);
+      long waitNanos = lastPassEndedNanos + PASS_SPACING.toNanos() - System.nanoTime();
+      if (waitNanos <= 0) {
+        run(this::reconcile);
+      } else {
+        loop.schedule(Duration.ofMillis(1 + waitNanos / 1_000_000), this::reconcile);
+      }
     }
   }
 
@@ -942,30 +958,78 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
         });
   }
 
+  /** The endpoints last published for a service, and a fingerprint of what they were made of. */
+  private record PublishedEndpoints(long fingerprint, int count, List<Endpoint> endpoints) {}
+
+  private final Map<String, PublishedEndpoints> published = new HashMap<>();
+
+  /**
+   * Publishes the READY endpoints of every service. Each pass runs it, so it rebuilds only the
+   * services whose READY instances changed, told by a fingerprint of each one's id, node, address
+   * and ports: building, sorting and comparing every endpoint in every pass was the largest part of
+   * a pass in a placement burst.
+   */
   private void publishEndpoints(boolean settled) {
     EndpointBook book = endpointBook;
     if (book == null) {
       return;
     }
-    Map<String, List<Endpoint>> byService = new HashMap<>();
+    Map<String, long[]> prints = new HashMap<>();
     for (Instance instance : instances.values()) {
-      if (instance.state() != InstanceState.READY) {
-        continue;
+      if (instance.state() == InstanceState.READY) {
+        long[] print = prints.computeIfAbsent(instance.service(), s -> new long[2]);
+        print[0] += fingerprint(instance);
+        print[1]++;
       }
-      byService
-          .computeIfAbsent(instance.service(), s -> new ArrayList<>())
-          .add(
-              new Endpoint(
-                  instance.id(),
-                  instance.nodeId(),
-                  nodeName(instance.nodeId()),
-                  address(instance.nodeId()),
-                  instance.ports(),
-                  "",
-                  Map.of()));
     }
-    byService.values().forEach(list -> list.sort(Comparator.comparing(Endpoint::instanceId)));
+    Map<String, List<Endpoint>> byService = new HashMap<>();
+    prints.forEach(
+        (service, print) -> {
+          PublishedEndpoints last = published.get(service);
+          if (last == null || last.fingerprint() != print[0] || last.count() != print[1]) {
+            last = new PublishedEndpoints(print[0], (int) print[1], endpointsOf(service));
+            published.put(service, last);
+          }
+          byService.put(service, last.endpoints());
+        });
+    published.keySet().retainAll(prints.keySet());
     book.publish(byService, Set.copyOf(plans.keySet()), settled);
+  }
+
+  private List<Endpoint> endpointsOf(String service) {
+    List<Endpoint> endpoints = new ArrayList<>();
+    for (Instance instance : instances.ofService(service)) {
+      if (instance.state() == InstanceState.READY) {
+        endpoints.add(
+            new Endpoint(
+                instance.id(),
+                instance.nodeId(),
+                nodeName(instance.nodeId()),
+                address(instance.nodeId()),
+                instance.ports(),
+                "",
+                Map.of()));
+      }
+    }
+    endpoints.sort(Comparator.comparing(Endpoint::instanceId));
+    return List.copyOf(endpoints);
+  }
+
+  /**
+   * Mixes what an endpoint is made of into 64 bits (MurmurHash3's finalizer); summed per service.
+   */
+  private long fingerprint(Instance instance) {
+    long h = instance.id().hashCode();
+    h = h * 0x9E3779B97F4A7C15L + instance.nodeId().hashCode();
+    h = h * 0x9E3779B97F4A7C15L + nodeName(instance.nodeId()).hashCode();
+    h = h * 0x9E3779B97F4A7C15L + address(instance.nodeId()).hashCode();
+    h = h * 0x9E3779B97F4A7C15L + instance.ports().hashCode();
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    h *= 0xc4ceb9fe1a85ec53L;
+    h ^= h >>> 33;
+    return h;
   }
 
   private void reconcile() {
@@ -1013,7 +1077,8 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       sendStarts();
       inPass = false;
       passNodes = null;
-      reconcileListener.accept(System.nanoTime() - started);
+      lastPassEndedNanos = System.nanoTime();
+      reconcileListener.accept(lastPassEndedNanos - started);
     }
   }
 
