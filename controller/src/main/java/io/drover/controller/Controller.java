@@ -80,6 +80,7 @@ public final class Controller implements AutoCloseable {
   private final HttpEndpoint http;
   private final Fleet fleet;
   private final FailureDetector failureDetector;
+  private final CoalescedLoads containerLoads;
   private final SharedDesiredState state;
   private final ControllerMetrics metrics;
 
@@ -153,6 +154,7 @@ public final class Controller implements AutoCloseable {
             config.artifactMaxBytes(),
             clock,
             info -> state.submit(StateCommand.AddArtifact.of(info)));
+    this.containerLoads = new CoalescedLoads(scheduler, CoalescedLoads.WINDOW);
     try {
       List<BindableService> services =
           new ArrayList<>(
@@ -160,9 +162,9 @@ public final class Controller implements AutoCloseable {
                   new AgentGatewayGrpcService(
                       nodes,
                       events,
-                      // One hand-over of container loads to the scheduler's loop at a time, not
-                      // one per telemetry sample.
-                      new CoalescedLoads(scheduler),
+                      // Container loads gathered for a short window and handed to the
+                      // scheduler's loop together, not one hand-over per telemetry sample.
+                      containerLoads,
                       config.telemetryInterval(),
                       config.maxMessageBytes(),
                       accessConfig.agentTelemetryPerSecond(),
@@ -400,7 +402,7 @@ public final class Controller implements AutoCloseable {
     log.info("controller stopping");
     // Decisions stop before the agents' streams close: a scheduler that saw its nodes disconnect
     // while the controller stops would ask the provider for a server nobody needs.
-    close(failureDetector, catalog, scheduler, fleet, grpc, metrics, http, state);
+    close(failureDetector, catalog, containerLoads, scheduler, fleet, grpc, metrics, http, state);
     io.shutdownNow();
   }
 }

@@ -18,8 +18,13 @@ import io.drover.v1.AgentGatewayGrpc;
 import io.drover.v1.AgentMessage;
 import io.drover.v1.ControllerMessage;
 import io.drover.v1.Welcome;
+import io.grpc.BindableService;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.Optional;
@@ -34,9 +39,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Thin adapter from {@code AgentGateway.Connect} to {@link AgentSession}: converts and checks each
  * message, hands it to the session, and turns a protocol violation into INVALID_ARGUMENT on that
  * stream alone.
+ *
+ * <p>Bound with its own request marshaller, which notes each message's size as it came off the
+ * stream ({@link SizedAgentMessage}), so that the size limit costs nothing per message.
  */
-public final class AgentGatewayGrpcService extends AgentGatewayGrpc.AgentGatewayImplBase {
+public final class AgentGatewayGrpcService implements BindableService {
   private static final int OUTBOUND_CAPACITY = 1024;
+
+  /**
+   * Messages of a stream asked of the transport ahead of the handler. gRPC's default asks for one
+   * after each message is handled, from the handler's thread, which wakes the transport's thread
+   * for every message; this asks for half of these again when half are handled. At most this many
+   * parsed messages of a stream wait for its handler.
+   */
+  private static final int REQUEST_AHEAD = 8;
+
   public static final int DEFAULT_TELEMETRY_PER_SECOND = 20;
   public static final int DEFAULT_REPORTS_PER_SECOND = 20;
 
@@ -91,8 +108,54 @@ public final class AgentGatewayGrpcService extends AgentGatewayGrpc.AgentGateway
     this.maxMessageBytes = maxMessageBytes;
   }
 
+  /**
+   * {@code AgentGateway} with {@code Connect} as generated, except that the handler receives each
+   * message with the size it had on the stream.
+   */
   @Override
+  public ServerServiceDefinition bindService() {
+    MethodDescriptor<AgentMessage, ControllerMessage> generated =
+        AgentGatewayGrpc.getConnectMethod();
+    MethodDescriptor<SizedAgentMessage, ControllerMessage> sized =
+        generated.toBuilder(
+                new SizedAgentMessage.Marshaller(generated.getRequestMarshaller()),
+                generated.getResponseMarshaller())
+            .build();
+    ServiceDescriptor service =
+        ServiceDescriptor.newBuilder(AgentGatewayGrpc.SERVICE_NAME)
+            .setSchemaDescriptor(AgentGatewayGrpc.getServiceDescriptor().getSchemaDescriptor())
+            .addMethod(sized)
+            .build();
+    return ServerServiceDefinition.builder(service)
+        .addMethod(sized, ServerCalls.asyncBidiStreamingCall(this::open))
+        .build();
+  }
+
+  /**
+   * The handler of one {@code Connect} stream, for a caller that holds messages rather than bytes
+   * (a test): each message is sized by computing its serialized size.
+   */
   public StreamObserver<AgentMessage> connect(StreamObserver<ControllerMessage> responses) {
+    StreamObserver<SizedAgentMessage> stream = open(responses);
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(AgentMessage value) {
+        stream.onNext(SizedAgentMessage.of(value));
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        stream.onError(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        stream.onCompleted();
+      }
+    };
+  }
+
+  private StreamObserver<SizedAgentMessage> open(StreamObserver<ControllerMessage> responses) {
     ServerCallStreamObserver<ControllerMessage> call =
         (ServerCallStreamObserver<ControllerMessage>) responses;
     // On a TLS port the node is who its certificate says, and nothing else.
@@ -103,7 +166,7 @@ public final class AgentGatewayGrpcService extends AgentGatewayGrpc.AgentGateway
       responses.onError(StatusMapping.toException(e));
       return new StreamObserver<>() {
         @Override
-        public void onNext(AgentMessage value) {}
+        public void onNext(SizedAgentMessage value) {}
 
         @Override
         public void onError(Throwable t) {}
@@ -112,25 +175,39 @@ public final class AgentGatewayGrpcService extends AgentGatewayGrpc.AgentGateway
         public void onCompleted() {}
       };
     }
+    // Messages are asked for a few at a time, not one after each: see AgentStream#requested.
+    call.disableAutoInboundFlowControl();
     OutboundStream<ControllerMessage> out = OutboundStream.attach(call, OUTBOUND_CAPACITY);
-    AgentStream stream = new AgentStream(out, PeerAddressInterceptor.peerHost(), certifiedNode);
+    AgentStream stream =
+        new AgentStream(out, call, PeerAddressInterceptor.peerHost(), certifiedNode);
     call.setOnCancelHandler(() -> stream.end("the stream was cancelled"));
+    call.request(REQUEST_AHEAD);
     return stream;
   }
 
   /** One agent's stream. gRPC delivers its callbacks one at a time. */
-  private final class AgentStream implements StreamObserver<AgentMessage> {
+  private final class AgentStream implements StreamObserver<SizedAgentMessage> {
     private final OutboundStream<ControllerMessage> out;
     private final OrderedExecutor writer = new OrderedExecutor("drover-agent-writer", WRITERS);
+    private final ServerCallStreamObserver<ControllerMessage> call;
     private final AgentSession session;
     private final AtomicBoolean finished = new AtomicBoolean();
     private final Optional<String> certifiedNode;
     private final RateLimit telemetryRate = new RateLimit(telemetryPerSecond, System::nanoTime);
     private final RateLimit reportRate = new RateLimit(reportsPerSecond, System::nanoTime);
+    private final ContainerConverters.ContainerIds containerIds =
+        new ContainerConverters.ContainerIds();
+
+    /** Messages asked of the transport and not yet handled. */
+    private int requested = REQUEST_AHEAD;
 
     AgentStream(
-        OutboundStream<ControllerMessage> out, String peerHost, Optional<String> certifiedNode) {
+        OutboundStream<ControllerMessage> out,
+        ServerCallStreamObserver<ControllerMessage> call,
+        String peerHost,
+        Optional<String> certifiedNode) {
       this.out = out;
+      this.call = call;
       this.certifiedNode = certifiedNode;
       SessionHandle handle =
           new SessionHandle() {
@@ -172,12 +249,17 @@ public final class AgentGatewayGrpcService extends AgentGatewayGrpc.AgentGateway
     }
 
     @Override
-    public void onNext(AgentMessage message) {
+    public void onNext(SizedAgentMessage sized) {
+      if (--requested <= REQUEST_AHEAD / 2) {
+        call.request(REQUEST_AHEAD - requested);
+        requested = REQUEST_AHEAD;
+      }
       if (finished.get()) {
         return;
       }
+      AgentMessage message = sized.message();
       try {
-        int size = message.getSerializedSize();
+        int size = sized.bytes();
         if (size > maxMessageBytes) {
           throw new InvalidArgumentException(
               "AgentMessage",
@@ -213,7 +295,8 @@ public final class AgentGatewayGrpcService extends AgentGatewayGrpc.AgentGateway
               session.telemetry(
                   epoch,
                   AgentConverters.sample(message.getTelemetry()),
-                  ContainerConverters.loads(message.getTelemetry().getContainersList()));
+                  ContainerConverters.loads(
+                      message.getTelemetry().getContainersList(), containerIds));
           case CONTAINER_EVENT ->
               session.containerChanged(
                   epoch,

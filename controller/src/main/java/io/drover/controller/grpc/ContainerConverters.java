@@ -113,11 +113,34 @@ final class ContainerConverters {
         .build();
   }
 
+  /**
+   * The containers' loads by container id; a container with more than 1,000 service metrics keeps
+   * none of them.
+   */
   static Map<String, ContainerLoad> loads(List<ContainerMetrics> metrics) {
-    Map<String, ContainerLoad> loads = new HashMap<>();
-    for (ContainerMetrics m : list("telemetry.containers", metrics, 10_000)) {
+    return loads(metrics, new ContainerIds());
+  }
+
+  /**
+   * As {@link #loads(List)}, with the id strings of the stream's last sample where they are the
+   * same, in the same place.
+   */
+  static Map<String, ContainerLoad> loads(List<ContainerMetrics> metrics, ContainerIds ids) {
+    list("telemetry.containers", metrics, 10_000);
+    Map<String, ContainerLoad> loads = new HashMap<>(metrics.size() * 4 / 3 + 1);
+    String[] last = ids.last;
+    String[] now = last.length == metrics.size() ? last : new String[metrics.size()];
+    for (int i = 0; i < now.length; i++) {
+      ContainerMetrics m = metrics.get(i);
+      String id = m.getContainerId();
+      if (i < last.length && last[i].equals(id)) {
+        id = last[i];
+      }
+      now[i] = id;
+      // Read once: each read of a protobuf map builds a view of it, even of an empty one.
+      Map<String, Double> service = m.getServiceMetricsMap();
       loads.put(
-          m.getContainerId(),
+          id,
           new ContainerLoad(
               m.getCpuPercent(),
               m.getRssBytes(),
@@ -125,9 +148,21 @@ final class ContainerConverters {
               m.getOpenFiles(),
               m.getHeapUsedBytes(),
               m.getHeapMaxBytes(),
-              m.getServiceMetricsCount() > 1000 ? Map.of() : m.getServiceMetricsMap()));
+              service.isEmpty() || service.size() > 1000 ? Map.of() : service));
     }
+    ids.last = now;
     return loads;
+  }
+
+  /**
+   * The container ids of one stream's last telemetry sample, in the order sent. An agent sends the
+   * same containers in the same order sample after sample, so the strings of the last sample are
+   * reused for the next: a string keeps its hash once computed, and the maps the loads go into (the
+   * scheduler's) then find their key by identity instead of hashing and comparing a new string of
+   * each container every second. For the callbacks of one stream, which come one at a time.
+   */
+  static final class ContainerIds {
+    private String[] last = new String[0];
   }
 
   static ContainerMetrics metrics(String containerId, ContainerLoad l) {

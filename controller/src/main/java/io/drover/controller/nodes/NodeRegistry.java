@@ -213,10 +213,14 @@ public final class NodeRegistry {
    */
   public List<LostNode> sweep(Duration suspectAfter, Duration lostAfter) {
     Instant now = clock.instant();
+    // In nanoseconds, not Durations: the pass visits every node a few times a second, and nearly
+    // all of them were heard from a moment ago.
+    long suspectNanos = saturatedNanos(suspectAfter);
+    long lostNanos = saturatedNanos(lostAfter);
     List<LostNode> lost = new java.util.ArrayList<>();
     for (Entry entry : nodes.values()) {
       NodeState before;
-      Duration silent;
+      long silentNanos;
       AgentSession openSession = null;
       String name;
       long epoch;
@@ -225,22 +229,25 @@ public final class NodeRegistry {
           continue;
         }
         before = entry.state;
-        silent = Duration.between(entry.lastSeen, now);
+        silentNanos = nanosBetween(entry.lastSeen, now);
+        if (silentNanos <= lostNanos
+            && (before != NodeState.READY || silentNanos <= suspectNanos)) {
+          continue;
+        }
         name = entry.hello.nodeName();
         epoch = entry.epoch;
-        if (silent.compareTo(lostAfter) > 0) {
+        if (silentNanos > lostNanos) {
           entry.state = NodeState.LOST;
           if (before.connected()) {
             openSession = entry.session;
             entry.session = null;
             entry.disconnectedAt = now;
           }
-        } else if (before == NodeState.READY && silent.compareTo(suspectAfter) > 0) {
-          entry.state = NodeState.SUSPECT;
         } else {
-          continue;
+          entry.state = NodeState.SUSPECT;
         }
       }
+      Duration silent = Duration.ofNanos(silentNanos);
       Map<String, String> attributes =
           Map.of(
               "nodeId",
@@ -281,6 +288,20 @@ public final class NodeRegistry {
       lost.add(new LostNode(entry.id, name, epoch));
     }
     return lost;
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException tooLong) {
+      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+  }
+
+  /** From {@code earlier} to {@code later} in nanoseconds, as {@link Duration#between}. */
+  private static long nanosBetween(Instant earlier, Instant later) {
+    return (later.getEpochSecond() - earlier.getEpochSecond()) * 1_000_000_000L
+        + (later.getNano() - earlier.getNano());
   }
 
   /** A node the failure detector declared lost, with the session it lost. */

@@ -1,18 +1,22 @@
 package io.drover.controller.agents;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.drover.controller.containers.ContainerLoad;
 import io.drover.controller.containers.ContainerView;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 class CoalescedLoadsTest {
   /** Holds the hand-overs as a loop's queue would, and runs them as the scheduler does. */
-  private static final class Owner implements AgentEvents {
+  private static class Owner implements AgentEvents {
     final List<Map<String, ContainerLoad>> queued = new ArrayList<>();
     final Map<String, ContainerLoad> loads = new HashMap<>();
     final List<String> other = new ArrayList<>();
@@ -104,5 +108,60 @@ class CoalescedLoadsTest {
     loads.sessionClosed("n1", 1);
     assertThat(owner.other)
         .containsExactly("opened n1", "changed n1", "overload i1", "error i1", "closed n1");
+  }
+
+  /** The owner as a loop: runs each hand-over at once, on the caller's thread. */
+  private static final class RunningOwner extends Owner {
+    final List<Map<String, ContainerLoad>> ran = new CopyOnWriteArrayList<>();
+    final Map<String, ContainerLoad> seen = new ConcurrentHashMap<>();
+
+    @Override
+    public void containerLoads(String nodeId, Map<String, ContainerLoad> latest) {
+      ran.add(latest);
+      seen.putAll(latest);
+    }
+  }
+
+  @Test
+  void withAWindowSamplesOfManyNodesAreHandedOverTogetherOnceItEnds() {
+    RunningOwner owner = new RunningOwner();
+    try (CoalescedLoads loads = new CoalescedLoads(owner, Duration.ofMillis(200))) {
+      long start = System.nanoTime();
+      for (int n = 0; n < 100; n++) {
+        loads.containerLoads("n" + n, Map.of("c" + n, cpu(n)));
+      }
+      loads.containerLoads("n7", Map.of("c7", cpu(70), "c700", cpu(700)));
+
+      await().atMost(Duration.ofSeconds(5)).until(() -> owner.ran.size() == 1);
+      assertThat(System.nanoTime() - start)
+          .isGreaterThanOrEqualTo(Duration.ofMillis(200).toNanos());
+      assertThat(owner.ran.get(0)).hasSize(101);
+      assertThat(owner.seen)
+          .hasSize(101)
+          .containsEntry("c7", cpu(70))
+          .containsEntry("c99", cpu(99));
+
+      // The next sample opens a window of its own.
+      loads.containerLoads("n1", Map.of("c1", cpu(10)));
+      await().atMost(Duration.ofSeconds(5)).until(() -> owner.ran.size() == 2);
+      assertThat(owner.ran.get(1)).containsExactlyEntriesOf(Map.of("c1", cpu(10)));
+    }
+  }
+
+  @Test
+  void aHandOverIsReadOnceAndTheSamplesMergedPerNodeKeepTheLatest() {
+    Owner owner = new Owner();
+    CoalescedLoads loads = new CoalescedLoads(owner);
+    Map<String, ContainerLoad> first = new HashMap<>(Map.of("c1", cpu(1), "c2", cpu(2)));
+    loads.containerLoads("n1", first);
+    loads.containerLoads("n1", Map.of("c2", cpu(20), "c3", cpu(3)));
+    Map<String, ContainerLoad> handOver = owner.queued.get(0);
+
+    assertThat(handOver).containsOnlyKeys("c1", "c2", "c3").containsEntry("c2", cpu(20));
+    // The caller's map was not changed by the merge; taken once, the hand-over stays as taken.
+    assertThat(first).containsEntry("c2", cpu(2)).hasSize(2);
+    loads.containerLoads("n2", Map.of("c4", cpu(4)));
+    assertThat(handOver).hasSize(3);
+    assertThat(owner.queued).hasSize(2);
   }
 }

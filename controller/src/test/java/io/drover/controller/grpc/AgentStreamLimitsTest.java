@@ -12,6 +12,7 @@ import io.drover.controller.config.ControllerConfig;
 import io.drover.controller.events.EventKind;
 import io.drover.v1.AgentGatewayGrpc;
 import io.drover.v1.AgentMessage;
+import io.drover.v1.CommandResult;
 import io.drover.v1.ControllerMessage;
 import io.drover.v1.GetNodeRequest;
 import io.drover.v1.Hello;
@@ -109,6 +110,32 @@ class AgentStreamLimitsTest {
                         .filter(e -> e.kind() == EventKind.INSTANCE_OVERLOADED)
                         .count()
                     <= BURST + 1);
+  }
+
+  /** Messages are asked of the transport a few at a time: many more than that all get through. */
+  @Test
+  void messagesWithoutALimitAllReachTheControllerInOrder() {
+    RawStream stream = open();
+    long epoch = stream.hello();
+    for (int i = 0; i < 200; i++) {
+      stream.send(
+          AgentMessage.newBuilder()
+              .setSessionEpoch(epoch)
+              .setCommandResult(CommandResult.newBuilder().setCommandId("unknown-" + i))
+              .build());
+    }
+    stream.send(telemetry(epoch, 0.5));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                cluster
+                        .control(controller.grpcPort())
+                        .getNode(GetNodeRequest.newBuilder().setNode("flood").build())
+                        .getTelemetry()
+                        .getCpuLoad()
+                    == 0.5);
+    assertThat(stream.closed).isNotDone();
   }
 
   @Test

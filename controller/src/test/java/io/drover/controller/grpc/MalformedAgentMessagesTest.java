@@ -101,6 +101,41 @@ class MalformedAgentMessagesTest {
                     == NodeState.NODE_STATE_DISCONNECTED);
   }
 
+  /**
+   * A compressed message is sized as decompressed, as the limit says: the handler counts what it
+   * parses, since the transport does not know that length beforehand.
+   */
+  @Test
+  void oversizedCompressedMessage() {
+    gateway = gateway.withCompression("gzip");
+    RawStream stream = open();
+    stream.send(AgentMessage.newBuilder().setHello(validHello()).build());
+    await().until(() -> !stream.received.isEmpty());
+    long epoch = stream.received.get(0).getSessionEpoch();
+    // Both compress to far less than the limit; the first is under it as sent, the second over.
+    stream.send(telemetry(epoch, 4000));
+    await()
+        .until(
+            () ->
+                cluster
+                    .control(controller.grpcPort())
+                    .getNode(GetNodeRequest.newBuilder().setNode("raw").build())
+                    .hasTelemetry());
+    stream.send(telemetry(epoch, LIMIT / 8 + 100));
+    assertRejected(stream, "exceeds the limit of " + LIMIT + " bytes");
+  }
+
+  private static AgentMessage telemetry(long epoch, int coreLoads) {
+    NodeTelemetry.Builder node = NodeTelemetry.newBuilder();
+    for (int i = 0; i < coreLoads; i++) {
+      node.addCoreLoads(0.5);
+    }
+    return AgentMessage.newBuilder()
+        .setSessionEpoch(epoch)
+        .setTelemetry(Telemetry.newBuilder().setNode(node))
+        .build();
+  }
+
   @Test
   void emptyMessageAndWrongEpoch() {
     RawStream empty = open();

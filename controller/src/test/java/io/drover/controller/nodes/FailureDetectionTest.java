@@ -50,6 +50,26 @@ class FailureDetectionTest {
   }
 
   @Test
+  void aSilenceOfExactlySuspectAfterOrLostAfterIsNotYetPastIt() {
+    open("n1");
+    clock.advance(SUSPECT);
+    assertThat(registry.sweep(SUSPECT, LOST)).isEmpty();
+    assertThat(state("n1")).isEqualTo(NodeState.READY);
+    clock.advance(Duration.ofNanos(1));
+    registry.sweep(SUSPECT, LOST);
+    assertThat(state("n1")).isEqualTo(NodeState.SUSPECT);
+
+    clock.advance(LOST.minus(SUSPECT).minusNanos(1));
+    assertThat(registry.sweep(SUSPECT, LOST)).isEmpty();
+    assertThat(state("n1")).isEqualTo(NodeState.SUSPECT);
+    clock.advance(Duration.ofNanos(1));
+    assertThat(registry.sweep(SUSPECT, LOST))
+        .extracting(NodeRegistry.LostNode::id)
+        .containsExactly("n1");
+    assertThat(last().message()).contains("nothing heard for 5.0 s");
+  }
+
+  @Test
   void aSilentNodeIsLostOnceAndItsOpenStreamIsClosed() {
     open("n1");
     clock.advance(Duration.ofMillis(2500));
