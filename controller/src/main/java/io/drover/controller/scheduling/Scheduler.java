@@ -102,14 +102,16 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   private boolean reconcileQueued;
 
   /**
-   * Least time from the end of a pass to the start of the next one that events queue. A pass costs
-   * a look at every instance; in a burst of container reports, one pass per report made passes most
-   * of the scheduler's work, while a pass every few milliseconds changes nothing placement needs
-   * (an instance waiting for a spare takes it without a pass). A lone event still runs its pass at
-   * once.
+   * Most time from the end of a pass to the start of the next one that events queue; the spacing is
+   * four times the last pass, up to this. A pass costs a look at every instance; in a burst of
+   * container reports, one pass per report made passes most of the scheduler's work, while a pass
+   * every few milliseconds changes nothing placement needs (an instance waiting for a spare takes
+   * it without a pass). In a small cluster a pass takes well under a millisecond, so the spacing
+   * adds nothing a scale-up would notice; a lone event runs its pass at once.
    */
   private static final Duration PASS_SPACING = Duration.ofMillis(10);
 
+  private long lastPassNanos;
   private long lastPassEndedNanos = System.nanoTime() - PASS_SPACING.toNanos();
 
   /** What the nodes run, for the pass under way; null until the pass first places something. */
@@ -921,7 +923,8 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   private void queueReconcile() {
     if (!reconcileQueued) {
       reconcileQueued = true;
-      long waitNanos = lastPassEndedNanos + PASS_SPACING.toNanos() - System.nanoTime();
+      long spacing = Math.min(PASS_SPACING.toNanos(), 4 * lastPassNanos);
+      long waitNanos = lastPassEndedNanos + spacing - System.nanoTime();
       if (waitNanos <= 0) {
         run(this::reconcile);
       } else {
@@ -1078,7 +1081,8 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       inPass = false;
       passNodes = null;
       lastPassEndedNanos = System.nanoTime();
-      reconcileListener.accept(lastPassEndedNanos - started);
+      lastPassNanos = lastPassEndedNanos - started;
+      reconcileListener.accept(lastPassNanos);
     }
   }
 
