@@ -1,15 +1,24 @@
 package io.drover.controller.instances;
 
+import io.drover.controller.ports.PortMap;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** One instance as the scheduler tracks it. Touched only on the scheduler's thread. */
+/**
+ * One instance as the scheduler tracks it. Touched only on the scheduler's thread.
+ *
+ * <p>Held for every instance, so kept small: its times are nanoseconds since the epoch rather than
+ * {@code Instant}s (an {@code Instant} is 24 bytes more), and its ports an unmodifiable {@link
+ * PortMap} that its endpoint and views share.
+ */
 public final class Instance {
+  /** No time: not placed, not ready, no restart planned. */
+  private static final long NONE = Long.MIN_VALUE;
+
   private final String id;
   private final String service;
-  private final Instant createdAt;
+  private final long createdAt;
   private InstanceState state = InstanceState.PENDING;
   private String nodeId = "";
   private String containerId = "";
@@ -17,10 +26,10 @@ public final class Instance {
   private long pid;
   private int restarts;
   private String reason = "";
-  private Instant placedAt;
-  private Instant readyAt;
+  private long placedAt = NONE;
+  private long readyAt = NONE;
   private String lastError = "";
-  private Instant restartAt;
+  private long restartAt = NONE;
 
   /** Set on a replacement: the instance it takes over from (a drain moves instances). */
   private String replacing = "";
@@ -34,7 +43,7 @@ public final class Instance {
   public Instance(String id, String service, Instant createdAt) {
     this.id = id;
     this.service = service;
-    this.createdAt = createdAt;
+    this.createdAt = nanos(createdAt);
   }
 
   public String id() {
@@ -66,11 +75,11 @@ public final class Instance {
   }
 
   public Instant createdAt() {
-    return createdAt;
+    return instant(createdAt);
   }
 
   public Optional<Instant> placedAt() {
-    return Optional.ofNullable(placedAt);
+    return optional(placedAt);
   }
 
   public void pending(String why) {
@@ -86,9 +95,9 @@ public final class Instance {
     state = InstanceState.STARTING;
     nodeId = node;
     containerId = container;
-    ports = new LinkedHashMap<>(assigned);
+    ports = PortMap.copyOf(assigned);
     reason = "";
-    placedAt = now;
+    placedAt = nanos(now);
   }
 
   /** A cold start learns its container id only from the agent's answer. */
@@ -100,7 +109,7 @@ public final class Instance {
     state = InstanceState.READY;
     pid = processId;
     reason = "";
-    readyAt = now;
+    readyAt = nanos(now);
   }
 
   /** Taken out of discovery; it stops once its grace period has passed. */
@@ -150,7 +159,7 @@ public final class Instance {
   public void restarting(int count, Instant at, String why) {
     state = InstanceState.RESTARTING;
     restarts = count;
-    restartAt = at;
+    restartAt = nanos(at);
     reason = why;
     lastError = why;
   }
@@ -160,7 +169,7 @@ public final class Instance {
     state = InstanceState.STARTING;
     containerId = container;
     restarts = count;
-    restartAt = null;
+    restartAt = NONE;
     reason = "";
   }
 
@@ -188,9 +197,22 @@ public final class Instance {
         pid,
         restarts,
         reason,
-        createdAt,
-        Optional.ofNullable(readyAt),
+        instant(createdAt),
+        optional(readyAt),
         lastError,
-        Optional.ofNullable(restartAt));
+        optional(restartAt));
+  }
+
+  /** Nanoseconds since the epoch: exact for every time from 1677 to 2262. */
+  private static long nanos(Instant t) {
+    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+  }
+
+  private static Instant instant(long nanos) {
+    return Instant.ofEpochSecond(0, nanos);
+  }
+
+  private static Optional<Instant> optional(long nanos) {
+    return nanos == NONE ? Optional.empty() : Optional.of(instant(nanos));
   }
 }
