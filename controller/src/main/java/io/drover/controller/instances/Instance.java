@@ -10,7 +10,8 @@ import java.util.Optional;
  *
  * <p>Held for every instance, so kept small: its times are nanoseconds since the epoch rather than
  * {@code Instant}s (an {@code Instant} is 24 bytes more), and its ports an unmodifiable {@link
- * PortMap} that its endpoint and views share.
+ * PortMap} that its endpoint and views share. What only a restarted, failed, replacing or leaving
+ * instance has is kept apart ({@link Extra}), allocated the first time it is set.
  */
 public final class Instance {
   /** No time: not placed, not ready, no restart planned. */
@@ -24,21 +25,35 @@ public final class Instance {
   private String containerId = "";
   private Map<String, Integer> ports = Map.of();
   private long pid;
-  private int restarts;
   private String reason = "";
   private long placedAt = NONE;
   private long readyAt = NONE;
-  private String lastError = "";
-  private long restartAt = NONE;
 
-  /** Set on a replacement: the instance it takes over from (a drain moves instances). */
-  private String replacing = "";
+  /** Null until one of its fields is first set to something other than its default. */
+  private Extra extra;
 
-  /** Set on an instance whose replacement is on its way; it no longer counts as desired. */
-  private boolean leaving;
+  /** What most instances never have. */
+  private static final class Extra {
+    int restarts;
+    String lastError = "";
+    long restartAt = NONE;
 
-  /** A node this instance must not be placed on (it replaces one that failed there). */
-  private String avoidNode = "";
+    /** Set on a replacement: the instance it takes over from (a drain moves instances). */
+    String replacing = "";
+
+    /** Set on an instance whose replacement is on its way; it no longer counts as desired. */
+    boolean leaving;
+
+    /** A node this instance must not be placed on (it replaces one that failed there). */
+    String avoidNode = "";
+  }
+
+  private Extra extra() {
+    if (extra == null) {
+      extra = new Extra();
+    }
+    return extra;
+  }
 
   public Instance(String id, String service, Instant createdAt) {
     this.id = id;
@@ -122,27 +137,33 @@ public final class Instance {
   }
 
   public String replacing() {
-    return replacing;
+    return extra == null ? "" : extra.replacing;
   }
 
   public void replacing(String instanceId) {
-    replacing = instanceId;
+    if (extra != null || !instanceId.isEmpty()) {
+      extra().replacing = instanceId;
+    }
   }
 
   public boolean leaving() {
-    return leaving;
+    return extra != null && extra.leaving;
   }
 
   public String avoidNode() {
-    return avoidNode;
+    return extra == null ? "" : extra.avoidNode;
   }
 
   public void avoidNode(String nodeId) {
-    avoidNode = nodeId;
+    if (extra != null || !nodeId.isEmpty()) {
+      extra().avoidNode = nodeId;
+    }
   }
 
   public void leaving(boolean value) {
-    leaving = value;
+    if (extra != null || value) {
+      extra().leaving = value;
+    }
   }
 
   public void stopped() {
@@ -152,38 +173,44 @@ public final class Instance {
   public void failed(String why) {
     state = InstanceState.FAILED;
     reason = why;
-    lastError = why;
+    lastError(why);
   }
 
   /** Crashed; its agent starts it again at {@code at}, in place, with the same ports. */
   public void restarting(int count, Instant at, String why) {
     state = InstanceState.RESTARTING;
-    restarts = count;
-    restartAt = nanos(at);
+    extra().restarts = count;
+    extra.restartAt = nanos(at);
     reason = why;
-    lastError = why;
+    extra.lastError = why;
   }
 
   /** Its agent restarted it in a new container. */
   public void restarted(String container, int count) {
     state = InstanceState.STARTING;
     containerId = container;
-    restarts = count;
-    restartAt = NONE;
+    restarts(count);
+    if (extra != null) {
+      extra.restartAt = NONE;
+    }
     reason = "";
   }
 
   public void restarts(int count) {
-    restarts = count;
+    if (extra != null || count != 0) {
+      extra().restarts = count;
+    }
   }
 
   public int restarts() {
-    return restarts;
+    return extra == null ? 0 : extra.restarts;
   }
 
   /** Notes an error the service reported; the instance keeps running. */
   public void lastError(String error) {
-    lastError = error;
+    if (extra != null || !error.isEmpty()) {
+      extra().lastError = error;
+    }
   }
 
   public InstanceView view() {
@@ -195,12 +222,12 @@ public final class Instance {
         containerId,
         ports,
         pid,
-        restarts,
+        restarts(),
         reason,
         instant(createdAt),
         optional(readyAt),
-        lastError,
-        optional(restartAt));
+        extra == null ? "" : extra.lastError,
+        optional(extra == null ? NONE : extra.restartAt));
   }
 
   /** Nanoseconds since the epoch: exact for every time from 1677 to 2262. */

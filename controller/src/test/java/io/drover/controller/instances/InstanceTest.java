@@ -56,4 +56,41 @@ class InstanceTest {
     instance.pending("waiting for placement");
     assertThat(instance.ports()).isEmpty();
   }
+
+  @Test
+  void whatFewInstancesHaveReadsAsItsDefaultUntilSetAndAsSetAfter() {
+    Instance instance = new Instance("orders-1", "orders", CREATED);
+    instance.restarts(0);
+    instance.lastError("");
+    instance.leaving(false);
+    instance.replacing("");
+    instance.avoidNode("");
+    assertThat(instance.restarts()).isZero();
+    assertThat(instance.view().lastError()).isEmpty();
+    assertThat(instance.leaving()).isFalse();
+    assertThat(instance.replacing()).isEmpty();
+    assertThat(instance.avoidNode()).isEmpty();
+
+    instance.replacing("orders-0");
+    instance.avoidNode("n2");
+    instance.leaving(true);
+    instance.restarting(3, CREATED.plusSeconds(5), "exit 1");
+    assertThat(instance.replacing()).isEqualTo("orders-0");
+    assertThat(instance.avoidNode()).isEqualTo("n2");
+    assertThat(instance.leaving()).isTrue();
+    assertThat(instance.restarts()).isEqualTo(3);
+    assertThat(instance.view().lastError()).isEqualTo("exit 1");
+    assertThat(instance.view().reason()).isEqualTo("exit 1");
+    assertThat(instance.view().state()).isEqualTo(InstanceState.RESTARTING);
+
+    instance.restarted("c2", 3);
+    instance.leaving(false);
+    instance.lastError("timeout");
+    assertThat(instance.view().restartAt()).isEmpty();
+    assertThat(instance.view().lastError()).isEqualTo("timeout");
+    assertThat(instance.leaving()).isFalse();
+    instance.failed("lost with node n1");
+    assertThat(instance.view().lastError()).isEqualTo("lost with node n1");
+    assertThat(instance.view().restarts()).isEqualTo(3);
+  }
 }
