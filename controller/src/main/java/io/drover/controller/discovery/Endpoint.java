@@ -1,7 +1,6 @@
 package io.drover.controller.discovery;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import io.drover.controller.ports.PortMap;
 import java.util.Map;
 
 /**
@@ -21,7 +20,7 @@ public record Endpoint(
     Map<String, String> labels) {
 
   public Endpoint {
-    ports = Collections.unmodifiableMap(new LinkedHashMap<>(ports));
+    ports = PortMap.copyOf(ports); // shares the instance's map, which is one already
     labels = Map.copyOf(labels);
   }
 

@@ -40,7 +40,7 @@ final class ContainerConverters {
     Map<String, Integer> ports = new LinkedHashMap<>();
     for (PortBinding p : list("container.ports", r.getPortsList(), 64)) {
       ports.put(
-          text("container.ports.name", p.getName(), SHORT_TEXT),
+          name(text("container.ports.name", p.getName(), SHORT_TEXT)),
           ProtoLimits.port("container.ports.port", p.getPort()));
     }
     return new ContainerView(
@@ -50,12 +50,23 @@ final class ContainerConverters {
         profile(r.getProfile()),
         r.getPid(),
         Instant.ofEpochMilli(r.getStartedAtMs()),
-        text("container.service", r.getService(), SHORT_TEXT),
+        name(text("container.service", r.getService(), SHORT_TEXT)),
         text("container.instance_id", r.getInstanceId(), SHORT_TEXT),
         ports,
         text("container.reason", r.getReason(), ProtoLimits.LONG_TEXT),
         r.getExitCode(),
         restarts(r));
+  }
+
+  /**
+   * One copy of a name that many containers carry: a service, profile or port name, a java path, a
+   * JVM flag. Every report decodes new strings, and a node's ten containers of one service held ten
+   * copies of each name, a hundred thousand for as many containers. These names are few (a
+   * catalog's worth), so the JVM's own string table holds them; ids, which are one per container,
+   * are not put there.
+   */
+  static String name(String value) {
+    return value.isEmpty() ? "" : value.intern();
   }
 
   /** The shared {@link ContainerView.Restarts#NONE} for a container that never restarted. */
@@ -97,11 +108,12 @@ final class ContainerConverters {
   }
 
   static JvmProfile profile(io.drover.v1.JvmProfile p) {
+    List<String> flags = list("profile.flags", p.getFlagsList(), 128);
     return new JvmProfile(
-        text("profile.name", p.getName(), SHORT_TEXT),
-        text("profile.java", p.getJava(), ProtoLimits.LONG_TEXT),
+        name(text("profile.name", p.getName(), SHORT_TEXT)),
+        name(text("profile.java", p.getJava(), ProtoLimits.LONG_TEXT)),
         p.getHeapMb(),
-        list("profile.flags", p.getFlagsList(), 128));
+        flags.isEmpty() ? List.of() : flags.stream().map(ContainerConverters::name).toList());
   }
 
   static io.drover.v1.JvmProfile profile(JvmProfile p) {

@@ -1,40 +1,64 @@
 package io.drover.controller.instances;
 
+import io.drover.controller.ports.PortMap;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** One instance as the scheduler tracks it. Touched only on the scheduler's thread. */
+/**
+ * One instance as the scheduler tracks it. Touched only on the scheduler's thread.
+ *
+ * <p>Held for every instance, so kept small: its times are nanoseconds since the epoch rather than
+ * {@code Instant}s (an {@code Instant} is 24 bytes more), and its ports an unmodifiable {@link
+ * PortMap} that its endpoint and views share. What only a restarted, failed, replacing or leaving
+ * instance has is kept apart ({@link Extra}), allocated the first time it is set.
+ */
 public final class Instance {
+  /** No time: not placed, not ready, no restart planned. */
+  private static final long NONE = Long.MIN_VALUE;
+
   private final String id;
   private final String service;
-  private final Instant createdAt;
+  private final long createdAt;
   private InstanceState state = InstanceState.PENDING;
   private String nodeId = "";
   private String containerId = "";
   private Map<String, Integer> ports = Map.of();
   private long pid;
-  private int restarts;
   private String reason = "";
-  private Instant placedAt;
-  private Instant readyAt;
-  private String lastError = "";
-  private Instant restartAt;
+  private long placedAt = NONE;
+  private long readyAt = NONE;
 
-  /** Set on a replacement: the instance it takes over from (a drain moves instances). */
-  private String replacing = "";
+  /** Null until one of its fields is first set to something other than its default. */
+  private Extra extra;
 
-  /** Set on an instance whose replacement is on its way; it no longer counts as desired. */
-  private boolean leaving;
+  /** What most instances never have. */
+  private static final class Extra {
+    int restarts;
+    String lastError = "";
+    long restartAt = NONE;
 
-  /** A node this instance must not be placed on (it replaces one that failed there). */
-  private String avoidNode = "";
+    /** Set on a replacement: the instance it takes over from (a drain moves instances). */
+    String replacing = "";
+
+    /** Set on an instance whose replacement is on its way; it no longer counts as desired. */
+    boolean leaving;
+
+    /** A node this instance must not be placed on (it replaces one that failed there). */
+    String avoidNode = "";
+  }
+
+  private Extra extra() {
+    if (extra == null) {
+      extra = new Extra();
+    }
+    return extra;
+  }
 
   public Instance(String id, String service, Instant createdAt) {
     this.id = id;
     this.service = service;
-    this.createdAt = createdAt;
+    this.createdAt = nanos(createdAt);
   }
 
   public String id() {
@@ -66,11 +90,11 @@ public final class Instance {
   }
 
   public Instant createdAt() {
-    return createdAt;
+    return instant(createdAt);
   }
 
   public Optional<Instant> placedAt() {
-    return Optional.ofNullable(placedAt);
+    return optional(placedAt);
   }
 
   public void pending(String why) {
@@ -86,9 +110,9 @@ public final class Instance {
     state = InstanceState.STARTING;
     nodeId = node;
     containerId = container;
-    ports = new LinkedHashMap<>(assigned);
+    ports = PortMap.copyOf(assigned);
     reason = "";
-    placedAt = now;
+    placedAt = nanos(now);
   }
 
   /** A cold start learns its container id only from the agent's answer. */
@@ -100,7 +124,7 @@ public final class Instance {
     state = InstanceState.READY;
     pid = processId;
     reason = "";
-    readyAt = now;
+    readyAt = nanos(now);
   }
 
   /** Taken out of discovery; it stops once its grace period has passed. */
@@ -113,27 +137,33 @@ public final class Instance {
   }
 
   public String replacing() {
-    return replacing;
+    return extra == null ? "" : extra.replacing;
   }
 
   public void replacing(String instanceId) {
-    replacing = instanceId;
+    if (extra != null || !instanceId.isEmpty()) {
+      extra().replacing = instanceId;
+    }
   }
 
   public boolean leaving() {
-    return leaving;
+    return extra != null && extra.leaving;
   }
 
   public String avoidNode() {
-    return avoidNode;
+    return extra == null ? "" : extra.avoidNode;
   }
 
   public void avoidNode(String nodeId) {
-    avoidNode = nodeId;
+    if (extra != null || !nodeId.isEmpty()) {
+      extra().avoidNode = nodeId;
+    }
   }
 
   public void leaving(boolean value) {
-    leaving = value;
+    if (extra != null || value) {
+      extra().leaving = value;
+    }
   }
 
   public void stopped() {
@@ -143,38 +173,44 @@ public final class Instance {
   public void failed(String why) {
     state = InstanceState.FAILED;
     reason = why;
-    lastError = why;
+    lastError(why);
   }
 
   /** Crashed; its agent starts it again at {@code at}, in place, with the same ports. */
   public void restarting(int count, Instant at, String why) {
     state = InstanceState.RESTARTING;
-    restarts = count;
-    restartAt = at;
+    extra().restarts = count;
+    extra.restartAt = nanos(at);
     reason = why;
-    lastError = why;
+    extra.lastError = why;
   }
 
   /** Its agent restarted it in a new container. */
   public void restarted(String container, int count) {
     state = InstanceState.STARTING;
     containerId = container;
-    restarts = count;
-    restartAt = null;
+    restarts(count);
+    if (extra != null) {
+      extra.restartAt = NONE;
+    }
     reason = "";
   }
 
   public void restarts(int count) {
-    restarts = count;
+    if (extra != null || count != 0) {
+      extra().restarts = count;
+    }
   }
 
   public int restarts() {
-    return restarts;
+    return extra == null ? 0 : extra.restarts;
   }
 
   /** Notes an error the service reported; the instance keeps running. */
   public void lastError(String error) {
-    lastError = error;
+    if (extra != null || !error.isEmpty()) {
+      extra().lastError = error;
+    }
   }
 
   public InstanceView view() {
@@ -186,11 +222,24 @@ public final class Instance {
         containerId,
         ports,
         pid,
-        restarts,
+        restarts(),
         reason,
-        createdAt,
-        Optional.ofNullable(readyAt),
-        lastError,
-        Optional.ofNullable(restartAt));
+        instant(createdAt),
+        optional(readyAt),
+        extra == null ? "" : extra.lastError,
+        optional(extra == null ? NONE : extra.restartAt));
+  }
+
+  /** Nanoseconds since the epoch: exact for every time from 1677 to 2262. */
+  private static long nanos(Instant t) {
+    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+  }
+
+  private static Instant instant(long nanos) {
+    return Instant.ofEpochSecond(0, nanos);
+  }
+
+  private static Optional<Instant> optional(long nanos) {
+    return nanos == NONE ? Optional.empty() : Optional.of(instant(nanos));
   }
 }

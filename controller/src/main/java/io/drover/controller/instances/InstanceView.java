@@ -27,6 +27,6 @@ public record InstanceView(
     Optional<Instant> restartAt) {
 
   public InstanceView {
-    ports = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(ports));
+    ports = io.drover.controller.ports.PortMap.copyOf(ports);
   }
 }

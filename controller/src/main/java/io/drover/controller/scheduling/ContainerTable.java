@@ -29,7 +29,19 @@ final class ContainerTable {
     return table;
   }
 
-  void put(ContainerView container) {
+  /**
+   * Keeps {@code container} as the node's latest report of it. Parts equal to those of the report
+   * it replaces are taken from that one (its id above all, which is also this table's key), so that
+   * a container's id, names, profile, ports and start time are held once however often it is
+   * reported, not once per report that came in since it started.
+   *
+   * @return the view held: equal to {@code container}, with the parts it shares
+   */
+  ContainerView put(ContainerView container) {
+    ContainerView previous = all.get(container.id());
+    if (previous != null) {
+      container = sharing(previous, container);
+    }
     unindex(all.put(container.id(), container));
     if (isSpare(container)) {
       spares.put(container.id(), container);
@@ -37,6 +49,7 @@ final class ContainerTable {
     } else {
       spares.remove(container.id());
     }
+    return container;
   }
 
   void remove(String containerId) {
@@ -103,6 +116,27 @@ final class ContainerTable {
     } else {
       startingByProfile.computeIfPresent(previous.profile(), (p, n) -> n > 1 ? n - 1 : null);
     }
+  }
+
+  private static ContainerView sharing(ContainerView previous, ContainerView c) {
+    return new ContainerView(
+        previous.id(),
+        same(previous.nodeId(), c.nodeId()),
+        c.status(),
+        same(previous.profile(), c.profile()),
+        c.pid(),
+        same(previous.startedAt(), c.startedAt()),
+        same(previous.service(), c.service()),
+        same(previous.instanceId(), c.instanceId()),
+        same(previous.ports(), c.ports()),
+        same(previous.reason(), c.reason()),
+        c.exitCode(),
+        same(previous.restarts(), c.restarts()));
+  }
+
+  /** {@code before} if it equals {@code now}: the object already held. */
+  private static <T> T same(T before, T now) {
+    return before.equals(now) ? before : now;
   }
 
   private static boolean isSpare(ContainerView c) {

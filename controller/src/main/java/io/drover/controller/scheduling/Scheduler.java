@@ -1756,7 +1756,8 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       table.remove(container.id());
       loads.remove(container.id());
     } else {
-      table.put(container);
+      // The table's view: its id string is the one the table keys by, held once.
+      container = table.put(container);
     }
     Instant now = clock.instant();
     if (container.instanceId().isEmpty() && !reserved.containsKey(container.id())) {

@@ -3,8 +3,11 @@ package io.drover.controller.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
@@ -54,5 +57,29 @@ class EventJournalTest {
       assertThat(got.get(i).sequence()).isEqualTo(i + 1);
     }
     assertThat(big.subscriberCount()).isZero();
+  }
+
+  @Test
+  void keptEventsReadBackEqualToThosePublished() {
+    EventJournal exact =
+        new EventJournal(
+            10, Clock.fixed(Instant.parse("2026-12-07T10:15:30.123456789Z"), ZoneOffset.UTC));
+    Event placed =
+        exact.publish(
+            EventKind.INSTANCE_PLACED,
+            "instance/orders-1",
+            "orders-1 on node-1: warm container c1",
+            Map.of("node", "node-1", "container", "c1", "mode", "warm"));
+    Event joined = exact.publish(EventKind.NODE_JOINED, "node/node-1", "joined");
+
+    assertThat(exact.tail(10)).containsExactly(placed, joined);
+    assertThat(exact.tail(10).get(0).attributes())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("node", "node-1", "container", "c1", "mode", "warm"));
+    assertThat(exact.tail(10).get(0).time()).isEqualTo("2026-12-07T10:15:30.123456789Z");
+    assertThat(exact.tail(10).get(1).attributes()).isEmpty();
+    List<Event> replayed = new ArrayList<>();
+    exact.subscribe(1, 0, false, replayed::add);
+    assertThat(replayed).containsExactly(joined);
   }
 }

@@ -86,4 +86,32 @@ class ContainerConvertersTest {
     assertThat(loads.get("c2").serviceMetrics()).isEmpty();
     assertThat(loads.get("c3").serviceMetrics()).containsExactlyEntriesOf(Map.of("rps", 2.0));
   }
+
+  @Test
+  void namesThatManyContainersCarryAreHeldOnce() throws Exception {
+    ContainerReport.Builder running =
+        ContainerReport.newBuilder()
+            .setState(ContainerState.CONTAINER_STATE_RUNNING)
+            .setService("orders")
+            .setInstanceId("orders-1")
+            .setProfile(
+                io.drover.v1.JvmProfile.newBuilder()
+                    .setName("default")
+                    .setHeapMb(128)
+                    .addFlags("-XX:+UseSerialGC"))
+            .addPorts(io.drover.v1.PortBinding.newBuilder().setName("http").setPort(20000));
+    ContainerView a =
+        ContainerConverters.container(
+            "n1", ContainerReport.parseFrom(running.setContainerId("c1").build().toByteArray()));
+    ContainerView b =
+        ContainerConverters.container(
+            "n1", ContainerReport.parseFrom(running.setContainerId("c2").build().toByteArray()));
+
+    assertThat(b.service()).isEqualTo("orders").isSameAs(a.service());
+    assertThat(b.profile()).isEqualTo(a.profile());
+    assertThat(b.profile().name()).isSameAs(a.profile().name());
+    assertThat(b.profile().flags().get(0)).isSameAs(a.profile().flags().get(0));
+    assertThat(b.ports().keySet().iterator().next()).isSameAs(a.ports().keySet().iterator().next());
+    assertThat(b.id()).isEqualTo("c2");
+  }
 }

@@ -102,4 +102,37 @@ class ContainerTableTest {
         c.exitCode(),
         c.restarts());
   }
+
+  @Test
+  void aContainerReportedAgainIsHeldWithThePartsOfItsFirstReport() {
+    ContainerTable table = new ContainerTable();
+    ContainerView first = container(new String("c1"), ContainerStatus.RUNNING, "orders-1");
+    table.put(first);
+    ContainerView again = container(new String("c1"), ContainerStatus.RUNNING, "orders-1");
+    ContainerView held = table.put(again);
+
+    assertThat(table.all().get("c1")).isSameAs(held);
+    assertThat(held).isEqualTo(again);
+    assertThat(held.id()).isSameAs(first.id()).isSameAs(table.all().keySet().iterator().next());
+    assertThat(held.profile()).isSameAs(first.profile());
+    assertThat(held.ports()).isSameAs(first.ports());
+
+    ContainerView stopping =
+        new ContainerView(
+            "c1",
+            "n1",
+            ContainerStatus.STOPPING,
+            first.profile(),
+            100,
+            Instant.EPOCH,
+            "orders",
+            "orders-1",
+            Map.of(),
+            "draining",
+            0,
+            ContainerView.Restarts.NONE);
+    table.put(stopping);
+    assertThat(table.all().get("c1")).isEqualTo(stopping);
+    assertThat(table.all().get("c1").ports()).isEmpty();
+  }
 }
