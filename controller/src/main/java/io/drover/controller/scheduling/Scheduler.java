@@ -1783,6 +1783,16 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       queueReconcile();
       return;
     }
+    if (instance.containerId().isEmpty()
+        && instance.state().isLive()
+        && instance.nodeId().equals(nodeId)
+        && container.instanceId().equals(instance.id())
+        && !container.status().isTerminal()) {
+      // A cold start's container may report before the command's result names it; without this
+      // the instance never learned its container, and stopping it left the container running.
+      instance.container(container.id());
+      owns(instance);
+    }
     if (instance.state() == InstanceState.RESTARTING
         && instance.nodeId().equals(nodeId)
         && !container.status().isTerminal()
