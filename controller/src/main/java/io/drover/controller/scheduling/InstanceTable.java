@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Every instance the scheduler knows, by id in the order created, and by service: a reconcile pass
@@ -51,6 +52,11 @@ final class InstanceTable {
   Collection<Instance> ofService(String service) {
     Map<String, Instance> mine = byService.get(service);
     return mine == null ? List.of() : Collections.unmodifiableCollection(mine.values());
+  }
+
+  /** The services that have instances; a view, not a copy. */
+  Set<String> services() {
+    return Collections.unmodifiableSet(byService.keySet());
   }
 
   private void forget(Instance instance) {

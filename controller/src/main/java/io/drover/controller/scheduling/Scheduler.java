@@ -109,9 +109,10 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
    * it without a pass). In a small cluster a pass takes well under a millisecond, so the spacing
    * adds nothing a scale-up would notice; a lone event runs its pass at once.
    */
-  private static final Duration PASS_SPACING = Duration.ofMillis(10);
+  private static final Duration PASS_SPACING = Duration.ofMillis(100);
 
   private long lastPassNanos;
+  private Instant lastTrim = Instant.MIN;
   private long lastPassEndedNanos = System.nanoTime() - PASS_SPACING.toNanos();
 
   /** What the nodes run, for the pass under way; null until the pass first places something. */
@@ -844,10 +845,14 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
 
   /** Replacements outside drains: the old instance stops once its replacement is ready. */
   private void progressReplacements() {
-    for (Instance old : List.copyOf(instances.values())) {
-      if (!old.leaving() || drains.containsKey(old.nodeId())) {
-        continue;
+    // Few instances are being replaced at a time: gather them first, without copying every one.
+    List<Instance> leaving = new ArrayList<>();
+    for (Instance i : instances.values()) {
+      if (i.leaving() && !drains.containsKey(i.nodeId())) {
+        leaving.add(i);
       }
+    }
+    for (Instance old : leaving) {
       if (!old.state().isLive()) {
         old.leaving(false);
         continue;
@@ -978,10 +983,14 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       return;
     }
     Map<String, long[]> prints = new HashMap<>();
+    Map<String, Long> nodeHashes = new HashMap<>();
+    for (Node node : passNodes()) {
+      nodeHashes.put(node.id(), 31L * node.name().hashCode() + node.address().hashCode());
+    }
     for (Instance instance : instances.values()) {
       if (instance.state() == InstanceState.READY) {
         long[] print = prints.computeIfAbsent(instance.service(), s -> new long[2]);
-        print[0] += fingerprint(instance);
+        print[0] += fingerprint(instance, nodeHashes.getOrDefault(instance.nodeId(), 0L));
         print[1]++;
       }
     }
@@ -1019,13 +1028,13 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   }
 
   /**
-   * Mixes what an endpoint is made of into 64 bits (MurmurHash3's finalizer); summed per service.
+   * Mixes what an endpoint is made of (its node's name and address in {@code nodeHash}) into 64
+   * bits, MurmurHash3's finalizer; summed per service.
    */
-  private long fingerprint(Instance instance) {
+  private static long fingerprint(Instance instance, long nodeHash) {
     long h = instance.id().hashCode();
     h = h * 0x9E3779B97F4A7C15L + instance.nodeId().hashCode();
-    h = h * 0x9E3779B97F4A7C15L + nodeName(instance.nodeId()).hashCode();
-    h = h * 0x9E3779B97F4A7C15L + address(instance.nodeId()).hashCode();
+    h = h * 0x9E3779B97F4A7C15L + nodeHash;
     h = h * 0x9E3779B97F4A7C15L + instance.ports().hashCode();
     h ^= h >>> 33;
     h *= 0xff51afd7ed558ccdL;
@@ -1051,9 +1060,13 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       }
       settled = true;
       releaseWaitsOnUnfitNodes();
-      for (Instance orphan : List.copyOf(instances.values())) {
-        if (!plans.containsKey(orphan.service()) && orphan.state().isLive()) {
-          stop(orphan, "its service left the catalog");
+      for (String service : List.copyOf(instances.services())) {
+        if (!plans.containsKey(service)) {
+          for (Instance orphan : List.copyOf(instances.ofService(service))) {
+            if (orphan.state().isLive()) {
+              stop(orphan, "its service left the catalog");
+            }
+          }
         }
       }
       progressDrains(now);
@@ -1068,7 +1081,11 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
         releaseIdleServers(now);
         fleet.releaseLate(now);
       }
-      trimHistory();
+      if (now.isAfter(lastTrim.plus(TICK))) {
+        // Once a second is enough for a listing's history; every instance is looked at.
+        lastTrim = now;
+        trimHistory();
+      }
     } catch (RuntimeException e) {
       log.error("reconcile pass failed", e);
     } finally {
@@ -1087,19 +1104,26 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   }
 
   private void converge(ServicePlan plan, Instant now) {
-    // An instance a drain is replacing no longer counts: its replacement does.
-    List<Instance> live =
-        instances.ofService(plan.name()).stream()
-            .filter(i -> i.state().isLive() && !i.leaving())
-            .toList();
-    int want = desired.getOrDefault(plan.name(), plan.initial());
-    if (live.size() < want) {
-      reserveInstanceNumbers(plan.name(), want - live.size());
+    // An instance a drain is replacing no longer counts: its replacement does. Counted, not
+    // listed: a pass looks at every instance, and only a scale-down needs them listed.
+    int liveCount = 0;
+    for (Instance i : instances.ofService(plan.name())) {
+      if (i.state().isLive() && !i.leaving()) {
+        liveCount++;
+      }
     }
-    for (int i = live.size(); i < want; i++) {
+    int want = desired.getOrDefault(plan.name(), plan.initial());
+    if (liveCount < want) {
+      reserveInstanceNumbers(plan.name(), want - liveCount);
+    }
+    for (int i = liveCount; i < want; i++) {
       instances.put(newInstance(plan, now));
     }
-    if (live.size() > want) {
+    if (liveCount > want) {
+      List<Instance> live =
+          instances.ofService(plan.name()).stream()
+              .filter(i -> i.state().isLive() && !i.leaving())
+              .toList();
       Map<String, Long> perNode = instancesPerNode();
       // Victims: those not placed first; then those on the emptiest nodes, so that nodes empty
       // out and can be released; then the newest.
