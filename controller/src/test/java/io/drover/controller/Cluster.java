@@ -96,6 +96,19 @@ public final class Cluster implements AfterEachCallback {
         NettyChannelBuilder.forAddress("127.0.0.1", controllerPort).usePlaintext().build());
   }
 
+  /**
+   * A channel that takes at most {@code inboundWindowBytes} from the controller before its reader
+   * asks for more: a test of a slow reader then fills the controller's side at any machine speed,
+   * instead of racing a 1 MiB window.
+   */
+  public ManagedChannel channel(int controllerPort, int inboundWindowBytes) {
+    return register(
+        NettyChannelBuilder.forAddress("127.0.0.1", controllerPort)
+            .usePlaintext()
+            .flowControlWindow(inboundWindowBytes)
+            .build());
+  }
+
   public static HostPort loopback(int port) {
     return new HostPort("127.0.0.1", port);
   }

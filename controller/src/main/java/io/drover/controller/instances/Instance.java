@@ -32,6 +32,40 @@ public final class Instance {
   /** Null until one of its fields is first set to something other than its default. */
   private Extra extra;
 
+  /** Waiting for a spare container that is starting for it (see the scheduler's spare waits). */
+  private boolean waitingForSpare;
+
+  /** Told of every change to what the scheduler's indexes sort instances by; null when none. */
+  private Indexer indexer;
+
+  /**
+   * Keeps indexes of instances (by service, node, state) up to date, so that a reconcile pass looks
+   * only at the instances it acts on instead of scanning every one. Told before and after each
+   * change to the state, node, leaving mark, replaced instance or spare wait.
+   */
+  public interface Indexer {
+    void before(Instance instance);
+
+    void after(Instance instance);
+  }
+
+  /** From now on {@code indexer} hears of this instance's changes (null: none does). */
+  public void indexedBy(Indexer indexer) {
+    this.indexer = indexer;
+  }
+
+  private void changing() {
+    if (indexer != null) {
+      indexer.before(this);
+    }
+  }
+
+  private void changed() {
+    if (indexer != null) {
+      indexer.after(this);
+    }
+  }
+
   /** What most instances never have. */
   private static final class Extra {
     int restarts;
@@ -98,21 +132,25 @@ public final class Instance {
   }
 
   public void pending(String why) {
+    changing();
     state = InstanceState.PENDING;
     nodeId = "";
     containerId = "";
     ports = Map.of();
     pid = 0;
     reason = why;
+    changed();
   }
 
   public void placed(String node, String container, Map<String, Integer> assigned, Instant now) {
+    changing();
     state = InstanceState.STARTING;
     nodeId = node;
     containerId = container;
     ports = PortMap.copyOf(assigned);
     reason = "";
     placedAt = nanos(now);
+    changed();
   }
 
   /** A cold start learns its container id only from the agent's answer. */
@@ -121,19 +159,25 @@ public final class Instance {
   }
 
   public void ready(long processId, Instant now) {
+    changing();
     state = InstanceState.READY;
     pid = processId;
     reason = "";
     readyAt = nanos(now);
+    changed();
   }
 
   /** Taken out of discovery; it stops once its grace period has passed. */
   public void draining() {
+    changing();
     state = InstanceState.DRAINING;
+    changed();
   }
 
   public void stopping() {
+    changing();
     state = InstanceState.STOPPING;
+    changed();
   }
 
   public String replacing() {
@@ -142,7 +186,9 @@ public final class Instance {
 
   public void replacing(String instanceId) {
     if (extra != null || !instanceId.isEmpty()) {
+      changing();
       extra().replacing = instanceId;
+      changed();
     }
   }
 
@@ -162,31 +208,52 @@ public final class Instance {
 
   public void leaving(boolean value) {
     if (extra != null || value) {
+      changing();
       extra().leaving = value;
+      changed();
+    }
+  }
+
+  public boolean waitingForSpare() {
+    return waitingForSpare;
+  }
+
+  public void waitingForSpare(boolean value) {
+    if (waitingForSpare != value) {
+      changing();
+      waitingForSpare = value;
+      changed();
     }
   }
 
   public void stopped() {
+    changing();
     state = InstanceState.STOPPED;
+    changed();
   }
 
   public void failed(String why) {
+    changing();
     state = InstanceState.FAILED;
     reason = why;
     lastError(why);
+    changed();
   }
 
   /** Crashed; its agent starts it again at {@code at}, in place, with the same ports. */
   public void restarting(int count, Instant at, String why) {
+    changing();
     state = InstanceState.RESTARTING;
     extra().restarts = count;
     extra.restartAt = nanos(at);
     reason = why;
     extra.lastError = why;
+    changed();
   }
 
   /** Its agent restarted it in a new container. */
   public void restarted(String container, int count) {
+    changing();
     state = InstanceState.STARTING;
     containerId = container;
     restarts(count);
@@ -194,6 +261,7 @@ public final class Instance {
       extra.restartAt = NONE;
     }
     reason = "";
+    changed();
   }
 
   public void restarts(int count) {

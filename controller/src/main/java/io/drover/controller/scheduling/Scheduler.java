@@ -479,9 +479,8 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
           }
           // Level-triggered: what the agent runs is the truth; instances here without their
           // container are gone, and running containers of unknown instances are adopted.
-          for (Instance instance : List.copyOf(instances.values())) {
-            if (instance.nodeId().equals(nodeId)
-                && (instance.state() == InstanceState.READY
+          for (Instance instance : instances.onNode(nodeId)) {
+            if ((instance.state() == InstanceState.READY
                     || instance.state() == InstanceState.STARTING)
                 && !instance.containerId().isEmpty()
                 && !table.containsKey(instance.containerId())
@@ -489,9 +488,8 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
               fail(instance, "its container is gone from node " + nodeName(nodeId));
             }
           }
-          for (Instance instance : List.copyOf(instances.values())) {
-            if (instance.nodeId().equals(nodeId)
-                && instance.state() == InstanceState.RESTARTING
+          for (Instance instance : instances.onNode(nodeId)) {
+            if (instance.state() == InstanceState.RESTARTING
                 && reported.stream().noneMatch(c -> c.instanceId().equals(instance.id()))) {
               fail(instance, "node " + nodeName(nodeId) + " no longer knows it");
             }
@@ -585,9 +583,8 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
           Map<String, Map<String, Integer>> here =
               fenced.computeIfAbsent(nodeId, n -> new LinkedHashMap<>());
           List<String> replaced = new ArrayList<>();
-          for (Instance instance : List.copyOf(instances.values())) {
-            if (!instance.nodeId().equals(nodeId)
-                || instance.state() == InstanceState.STOPPED
+          for (Instance instance : instances.onNode(nodeId)) {
+            if (instance.state() == InstanceState.STOPPED
                 || instance.state() == InstanceState.FAILED
                 || instance.state() == InstanceState.PENDING) {
               continue;
@@ -845,14 +842,10 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
 
   /** Replacements outside drains: the old instance stops once its replacement is ready. */
   private void progressReplacements() {
-    // Few instances are being replaced at a time: gather them first, without copying every one.
-    List<Instance> leaving = new ArrayList<>();
-    for (Instance i : instances.values()) {
-      if (i.leaving() && !drains.containsKey(i.nodeId())) {
-        leaving.add(i);
+    for (Instance old : instances.leaving()) {
+      if (drains.containsKey(old.nodeId())) {
+        continue;
       }
-    }
-    for (Instance old : leaving) {
       if (!old.state().isLive()) {
         old.leaving(false);
         continue;
@@ -966,45 +959,52 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
         });
   }
 
-  /** The endpoints last published for a service, and a fingerprint of what they were made of. */
-  private record PublishedEndpoints(long fingerprint, int count, List<Endpoint> endpoints) {}
+  /**
+   * The endpoints last published for a service, and the table's READY version they were made at.
+   */
+  private record PublishedEndpoints(long readyVersion, List<Endpoint> endpoints) {}
 
   private final Map<String, PublishedEndpoints> published = new HashMap<>();
 
+  /** What the nodes' names and addresses were when {@link #published} was made. */
+  private long publishedNodesPrint;
+
   /**
    * Publishes the READY endpoints of every service. Each pass runs it, so it rebuilds only the
-   * services whose READY instances changed, told by a fingerprint of each one's id, node, address
-   * and ports: building, sorting and comparing every endpoint in every pass was the largest part of
-   * a pass in a placement burst.
+   * services whose READY instances changed since (the table counts their changes), or every one
+   * when a node's name or address changed: building every endpoint in every pass was the largest
+   * part of a pass in a placement burst, and looking at every instance to tell which changed was
+   * the next.
    */
   private void publishEndpoints(boolean settled) {
     EndpointBook book = endpointBook;
     if (book == null) {
       return;
     }
-    Map<String, long[]> prints = new HashMap<>();
-    Map<String, Long> nodeHashes = new HashMap<>();
+    long nodesPrint = 0;
     for (Node node : passNodes()) {
-      nodeHashes.put(node.id(), 31L * node.name().hashCode() + node.address().hashCode());
+      nodesPrint +=
+          mix(
+              31L * (31L * node.id().hashCode() + node.name().hashCode())
+                  + node.address().hashCode());
     }
-    for (Instance instance : instances.values()) {
-      if (instance.state() == InstanceState.READY) {
-        long[] print = prints.computeIfAbsent(instance.service(), s -> new long[2]);
-        print[0] += fingerprint(instance, nodeHashes.getOrDefault(instance.nodeId(), 0L));
-        print[1]++;
-      }
+    if (nodesPrint != publishedNodesPrint) {
+      publishedNodesPrint = nodesPrint;
+      published.clear();
     }
     Map<String, List<Endpoint>> byService = new HashMap<>();
-    prints.forEach(
-        (service, print) -> {
-          PublishedEndpoints last = published.get(service);
-          if (last == null || last.fingerprint() != print[0] || last.count() != print[1]) {
-            last = new PublishedEndpoints(print[0], (int) print[1], endpointsOf(service));
-            published.put(service, last);
-          }
-          byService.put(service, last.endpoints());
-        });
-    published.keySet().retainAll(prints.keySet());
+    for (String service : instances.services()) {
+      long version = instances.readyVersion(service);
+      PublishedEndpoints last = published.get(service);
+      if (last == null || last.readyVersion() != version) {
+        last = new PublishedEndpoints(version, endpointsOf(service));
+        published.put(service, last);
+      }
+      if (!last.endpoints().isEmpty()) {
+        byService.put(service, last.endpoints());
+      }
+    }
+    published.keySet().retainAll(instances.services());
     book.publish(byService, Set.copyOf(plans.keySet()), settled);
   }
 
@@ -1027,15 +1027,8 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     return List.copyOf(endpoints);
   }
 
-  /**
-   * Mixes what an endpoint is made of (its node's name and address in {@code nodeHash}) into 64
-   * bits, MurmurHash3's finalizer; summed per service.
-   */
-  private static long fingerprint(Instance instance, long nodeHash) {
-    long h = instance.id().hashCode();
-    h = h * 0x9E3779B97F4A7C15L + instance.nodeId().hashCode();
-    h = h * 0x9E3779B97F4A7C15L + nodeHash;
-    h = h * 0x9E3779B97F4A7C15L + instance.ports().hashCode();
+  /** MurmurHash3's finalizer: spreads a hash over 64 bits, so that sums of them rarely collide. */
+  private static long mix(long h) {
     h ^= h >>> 33;
     h *= 0xff51afd7ed558ccdL;
     h ^= h >>> 33;
@@ -1104,14 +1097,9 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   }
 
   private void converge(ServicePlan plan, Instant now) {
-    // An instance a drain is replacing no longer counts: its replacement does. Counted, not
-    // listed: a pass looks at every instance, and only a scale-down needs them listed.
-    int liveCount = 0;
-    for (Instance i : instances.ofService(plan.name())) {
-      if (i.state().isLive() && !i.leaving()) {
-        liveCount++;
-      }
-    }
+    // An instance a drain is replacing no longer counts: its replacement does. Counted by the
+    // table as instances change: only a scale-down needs them listed.
+    int liveCount = instances.counted(plan.name());
     int want = desired.getOrDefault(plan.name(), plan.initial());
     if (liveCount < want) {
       reserveInstanceNumbers(plan.name(), want - liveCount);
@@ -1139,13 +1127,8 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     if (held != null && now.isBefore(held)) {
       return;
     }
-    List<Instance> pending = new ArrayList<>();
-    for (Instance i : instances.ofService(plan.name())) {
-      // One waiting for a spare starting for it takes that spare when it is IDLE (handOff).
-      if (i.state() == InstanceState.PENDING && !spareWaits.waiting(i)) {
-        pending.add(i);
-      }
-    }
+    // One waiting for a spare starting for it takes that spare when it is IDLE (handOff).
+    List<Instance> pending = instances.placeable(plan.name());
     if (pending.isEmpty()) {
       return;
     }
@@ -1263,13 +1246,12 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
         continue;
       }
       boolean busy =
-          instances.values().stream()
+          instances.onNode(node.id()).stream()
               .anyMatch(
                   i ->
-                      i.nodeId().equals(node.id())
-                          && (i.state().isLive()
-                              || i.state() == InstanceState.DRAINING
-                              || i.state() == InstanceState.STOPPING));
+                      (i.state().isLive()
+                          || i.state() == InstanceState.DRAINING
+                          || i.state() == InstanceState.STOPPING));
       if (busy) {
         idleSince.remove(node.id());
         continue;
@@ -1283,9 +1265,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   }
 
   private List<Instance> liveOn(String nodeId) {
-    return instances.values().stream()
-        .filter(i -> i.nodeId().equals(nodeId) && i.state().isLive())
-        .toList();
+    return instances.onNode(nodeId).stream().filter(i -> i.state().isLive()).toList();
   }
 
   private void progressDrains(Instant now) {
@@ -1294,12 +1274,9 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       Drain drain = entry.getValue();
       List<Instance> left = liveOn(nodeId);
       boolean stopping =
-          instances.values().stream()
+          instances.onNode(nodeId).stream()
               .anyMatch(
-                  i ->
-                      i.nodeId().equals(nodeId)
-                          && (i.state() == InstanceState.DRAINING
-                              || i.state() == InstanceState.STOPPING));
+                  i -> i.state() == InstanceState.DRAINING || i.state() == InstanceState.STOPPING);
       if (left.isEmpty() && !stopping) {
         state.submit(new StateCommand.EndDrain(nodeId));
         drains.remove(nodeId);
@@ -1430,8 +1407,8 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   }
 
   private Instance replacementOf(Instance old) {
-    for (Instance i : instances.values()) {
-      if (i.replacing().equals(old.id()) && i.state() != InstanceState.STOPPED) {
+    for (Instance i : instances.replacementsOf(old.id())) {
+      if (i.state() != InstanceState.STOPPED) {
         return i;
       }
     }
@@ -2222,10 +2199,8 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       PortPool fresh =
           new PortPool(node.name(), node.instancePorts(), portQuarantine, foreignPortHold);
       // Ports of instances that still run stay taken in the new pool.
-      for (Instance i : instances.values()) {
-        if (i.nodeId().equals(node.id())
-            && i.state() != InstanceState.STOPPED
-            && i.state() != InstanceState.FAILED) {
+      for (Instance i : instances.onNode(node.id())) {
+        if (i.state() != InstanceState.STOPPED && i.state() != InstanceState.FAILED) {
           i.ports().values().forEach(fresh::claim);
         }
       }

@@ -32,10 +32,11 @@ final class SpareWaits {
     Key key = new Key(nodeId, profile);
     byNode.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(instance);
     byInstance.put(instance.id(), key);
+    instance.waitingForSpare(true);
   }
 
   boolean waiting(Instance instance) {
-    return byInstance.containsKey(instance.id());
+    return instance.waitingForSpare();
   }
 
   /** How many instances wait for a spare of the profile on the node. */
@@ -64,6 +65,7 @@ final class SpareWaits {
       if (here.isEmpty()) {
         byNode.remove(key);
       }
+      instance.waitingForSpare(false);
     }
   }
 

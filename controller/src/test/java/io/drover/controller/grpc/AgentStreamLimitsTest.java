@@ -159,7 +159,11 @@ class AgentStreamLimitsTest {
   void commandsToAnAgentThatStopsReadingFailOnceItsQueueIsFullAndTheStreamStaysOpen() {
     RawStream stream = new RawStream();
     stream.readOnlyWelcome = true;
-    stream.requests = gateway.connect(stream);
+    // A 16 KiB window: the transport takes a few hundred commands whatever the machine's speed,
+    // so the stream's queue fills. With the default 1 MiB window, a fast event loop could take
+    // all 5,000 and nothing would fail.
+    stream.requests =
+        AgentGatewayGrpc.newStub(cluster.channel(controller.grpcPort(), 16 * 1024)).connect(stream);
     stream.hello();
     List<CompletableFuture<CommandOutcome>> sent = new ArrayList<>();
     for (int i = 0; i < 5_000; i++) {
