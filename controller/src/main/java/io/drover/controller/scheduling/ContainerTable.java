@@ -6,6 +6,7 @@ import io.drover.controller.containers.JvmProfile;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +23,12 @@ final class ContainerTable {
   private final Map<String, ContainerView> spares = new LinkedHashMap<>();
   private final Map<JvmProfile, Map<String, ContainerView>> idleByProfile = new HashMap<>();
   private final Map<JvmProfile, Integer> startingByProfile = new HashMap<>();
+
+  /**
+   * IDLE spares given to an instance whose assignment the agent has not answered yet: left out of
+   * the IDLE index, so that placement does not step over them for every decision on this node.
+   */
+  private final Set<String> reserved = new HashSet<>();
 
   static ContainerTable of(Collection<ContainerView> containers) {
     ContainerTable table = new ContainerTable();
@@ -55,6 +62,28 @@ final class ContainerTable {
   void remove(String containerId) {
     all.remove(containerId);
     unindex(spares.remove(containerId));
+    reserved.remove(containerId);
+  }
+
+  /** The spare is given to an instance: it is not offered again until {@link #unreserve}. */
+  void reserve(String containerId) {
+    ContainerView spare = spares.get(containerId);
+    unindex(spare);
+    reserved.add(containerId);
+    if (spare != null) {
+      index(spare);
+    }
+  }
+
+  /** The assignment was answered: the container is offered again if it is still an IDLE spare. */
+  void unreserve(String containerId) {
+    if (reserved.remove(containerId)) {
+      ContainerView spare = spares.get(containerId);
+      if (spare != null) {
+        unindex(spare);
+        index(spare);
+      }
+    }
   }
 
   /** Every container, by id, in the order first seen. */
@@ -69,20 +98,10 @@ final class ContainerTable {
     return Collections.unmodifiableCollection(spares.values());
   }
 
-  /**
-   * The first IDLE spare of {@code profile}, in the order seen, that is not in {@code reserved}:
-   * costs one step per reserved spare ahead of it, not one per container.
-   */
-  Optional<String> firstIdle(JvmProfile profile, Set<String> reserved) {
+  /** The first IDLE spare of {@code profile}, in the order seen, that is not reserved. */
+  Optional<String> firstIdle(JvmProfile profile) {
     Map<String, ContainerView> idle = idleByProfile.get(profile);
-    if (idle != null) {
-      for (String id : idle.keySet()) {
-        if (!reserved.contains(id)) {
-          return Optional.of(id);
-        }
-      }
-    }
-    return Optional.empty();
+    return idle == null ? Optional.empty() : Optional.of(idle.keySet().iterator().next());
   }
 
   /** How many spares of {@code profile} are STARTING. */
@@ -92,6 +111,9 @@ final class ContainerTable {
 
   private void index(ContainerView spare) {
     if (spare.status() == ContainerStatus.IDLE) {
+      if (reserved.contains(spare.id())) {
+        return;
+      }
       idleByProfile
           .computeIfAbsent(spare.profile(), p -> new LinkedHashMap<>())
           .put(spare.id(), spare);

@@ -15,8 +15,9 @@ import java.util.Set;
 /**
  * Every instance the scheduler knows, by id in the order created, and indexed the ways a reconcile
  * pass and the node events look them up: by service, by node, the placeable (pending, not waiting
- * for a spare), the leaving, and the replacements. Each instance tells the table before and after
- * it changes ({@link Instance.Indexer}), so the indexes never go stale.
+ * for a spare), the leaving, and the replacements; and what they use of each node ({@link
+ * NodeUsage}). Each instance tells the table before and after it changes ({@link
+ * Instance.Indexer}), so the indexes never go stale.
  *
  * <p>Why: a pass that scanned every instance to count, to find the pending and to fingerprint the
  * endpoints, and a node event that scanned every instance for that node's, cost time in proportion
@@ -24,6 +25,7 @@ import java.util.Set;
  * scheduler's thread; at 1,000,000 it never caught up.
  */
 final class InstanceTable implements Instance.Indexer {
+  private final NodeUsage usage;
   private final Map<String, Instance> byId = new LinkedHashMap<>();
   private final Map<String, ServiceIndex> byService = new HashMap<>();
 
@@ -55,6 +57,15 @@ final class InstanceTable implements Instance.Indexer {
 
     /** Changes whenever an instance enters or leaves READY, or changes while READY. */
     long readyVersion;
+  }
+
+  /** A table whose instances also count in {@code usage}, kept up to date with them. */
+  InstanceTable(NodeUsage usage) {
+    this.usage = usage;
+  }
+
+  InstanceTable() {
+    this(new NodeUsage(Map.of()));
   }
 
   Instance get(String id) {
@@ -135,6 +146,7 @@ final class InstanceTable implements Instance.Indexer {
 
   @Override
   public void before(Instance instance) {
+    usage.remove(instance);
     stateBefore = instance.state();
     nodeBefore = instance.nodeId();
     leavingBefore = instance.leaving();
@@ -144,6 +156,7 @@ final class InstanceTable implements Instance.Indexer {
 
   @Override
   public void after(Instance instance) {
+    usage.add(instance);
     ServiceIndex mine = byService.get(instance.service());
     boolean placeableBefore = stateBefore == InstanceState.PENDING && !waitingBefore;
     if (placeableBefore != placeable(instance)) {
@@ -175,6 +188,7 @@ final class InstanceTable implements Instance.Indexer {
   }
 
   private void index(Instance instance) {
+    usage.add(instance);
     ServiceIndex mine = byService.computeIfAbsent(instance.service(), s -> new ServiceIndex());
     mine.all.put(instance.id(), instance);
     if (placeable(instance)) {
@@ -194,6 +208,7 @@ final class InstanceTable implements Instance.Indexer {
   }
 
   private void unindex(Instance instance) {
+    usage.remove(instance);
     ServiceIndex mine = byService.get(instance.service());
     if (mine != null && mine.all.remove(instance.id()) != null) {
       mine.placeable.remove(instance);

@@ -6,14 +6,17 @@ import java.util.Map;
 
 /**
  * What the instances on each node ask for, per the catalog: memory, CPU, and how many belong to
- * each service. Summed once per reconcile pass, for every service at once (summing per node and
- * instance placed made placing I instances on N nodes cost N × I² steps, and summing per service
- * cost services × instances per pass), then kept up to date as the pass places and stops instances.
+ * each service. Kept up to date as instances change (the instance table tells it before and after
+ * each change) and as instances start and stop waiting for spares, rather than summed in each pass:
+ * summing every instance in every pass that placed something cost a look at every instance, which
+ * at a million instances was most of a pass.
  *
- * <p>An instance waiting for a container that is starting for it on a node is earmarked there for
- * the rest of the pass: it will run there, so the next decisions of the pass must see the node as
- * that much fuller, or a burst of instances would all start their containers on the one node that
- * looked best.
+ * <p>An instance waiting for a container that is starting for it on a node is earmarked there: it
+ * will run there, so decisions must see the node as that much fuller, or a burst of instances would
+ * all start their containers on the one node that looked best.
+ *
+ * <p>The sums use the catalog's figures when an instance was counted; {@link #replan()} sums again
+ * after the catalog changes.
  */
 final class NodeUsage {
   private record Sum(long memoryMb, long cpuMillis) {
@@ -28,7 +31,8 @@ final class NodeUsage {
   private final Map<String, Sum> byNode = new HashMap<>();
   private final Map<String, Map<String, Integer>> byServiceAndNode = new HashMap<>();
 
-  private NodeUsage(Map<String, ServicePlan> plans) {
+  /** Usage by the catalog in {@code plans}, a map the caller keeps current. */
+  NodeUsage(Map<String, ServicePlan> plans) {
     this.plans = plans;
   }
 
@@ -60,6 +64,28 @@ final class NodeUsage {
     count(service, nodeId, 1);
   }
 
+  /** Takes back an {@link #earmark}: the instance waits there no more. */
+  void unearmark(String service, String nodeId) {
+    count(service, nodeId, -1);
+  }
+
+  /** Sums every node again by the catalog as it is now (it changed). */
+  void replan() {
+    byNode.clear();
+    byServiceAndNode.forEach(
+        (service, perNode) -> {
+          ServicePlan p = plans.get(service);
+          perNode.forEach(
+              (nodeId, count) ->
+                  byNode.merge(
+                      nodeId,
+                      new Sum(
+                          (long) count * (p == null ? 0 : p.memoryMb()),
+                          (long) count * (p == null ? 0 : p.cpuMillis())),
+                      (a, b) -> a.plus(b.memoryMb(), b.cpuMillis())));
+        });
+  }
+
   private void count(String service, String nodeId, int sign) {
     ServicePlan p = plans.get(service);
     Sum sum = byNode.getOrDefault(nodeId, NONE);
@@ -69,6 +95,9 @@ final class NodeUsage {
     byServiceAndNode
         .computeIfAbsent(service, s -> new HashMap<>())
         .merge(nodeId, sign, (a, b) -> a + b == 0 ? null : a + b);
+    if (byNode.get(nodeId).equals(NONE)) {
+      byNode.remove(nodeId);
+    }
   }
 
   long memoryMb(String nodeId) {

@@ -76,7 +76,11 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
 
   private final Map<String, ServicePlan> plans = new LinkedHashMap<>();
   private final Map<String, Integer> desired = new HashMap<>();
-  private final InstanceTable instances = new InstanceTable();
+
+  /** What the instances use of each node, kept by the table and the spare waits as they change. */
+  private final NodeUsage usage = new NodeUsage(plans);
+
+  private final InstanceTable instances = new InstanceTable(usage);
   private final Map<String, Integer> instanceCounters = new HashMap<>();
   private final Map<String, ContainerTable> containers = new HashMap<>();
   private final Map<String, ContainerLoad> loads = new HashMap<>();
@@ -116,9 +120,8 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   private long lastPassEndedNanos = System.nanoTime() - PASS_SPACING.toNanos();
 
   /** What the nodes run, for the pass under way; null until the pass first places something. */
-  private NodeUsage passUsage;
-
   private boolean inPass;
+
   private List<Node> passNodes;
 
   /**
@@ -157,7 +160,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   private final Map<String, String> portsExhausted = new HashMap<>();
 
   /** Starting spares that pending instances of this pass already count on, per node. */
-  private final SpareWaits spareWaits = new SpareWaits();
+  private final SpareWaits spareWaits = new SpareWaits(usage);
 
   /**
    * Nodes whose last container start failed (a JVM that cannot start, a full disk): placement
@@ -298,6 +301,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
             int start = stored.isPresent() ? plan.clamp(stored.getAsInt()) : plan.initial();
             desired.merge(plan.name(), start, (old, fresh) -> plan.clamp(old));
           }
+          usage.replan(); // a service's memory or CPU may have changed
           for (String gone : removed) {
             desired.remove(gone);
             if (state.read(s -> s.scale(gone)).isPresent()) {
@@ -436,7 +440,14 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
           reported.stream()
               .filter(c -> !c.status().isTerminal())
               .forEach(c -> table.put(c.id(), c));
-          containers.put(nodeId, ContainerTable.of(table.values()));
+          ContainerTable fresh = ContainerTable.of(table.values());
+          // Spares given to instances whose assignments are not answered yet stay given.
+          for (Instance instance : instances.onNode(nodeId)) {
+            if (reserved.containsKey(instance.containerId())) {
+              fresh.reserve(instance.containerId());
+            }
+          }
+          containers.put(nodeId, fresh);
           if (startupHold != null) {
             startupHold.awaited.remove(nodeId);
           }
@@ -591,6 +602,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
             }
             boolean wasServing = instance.state().isLive();
             here.put(instance.id(), Map.copyOf(instance.ports()));
+            reserved.remove(instance.containerId(), instance.id());
             instance.leaving(false);
             instance.failed("lost with node " + lost.name());
             if (wasServing) {
@@ -605,7 +617,6 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
                   Map.of("node", lost.name()));
             }
           }
-          reserved.values().removeIf(id -> here.containsKey(id));
           ContainerTable gone = containers.remove(nodeId);
           if (gone != null) {
             gone.all().keySet().forEach(loads::remove);
@@ -1040,7 +1051,6 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   private void reconcile() {
     long started = System.nanoTime();
     reconcileQueued = false;
-    passUsage = null;
     passWaitingNodes = null;
     passNodes = null;
     inPass = true;
@@ -1121,7 +1131,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
                   .thenComparing(i -> perNode.getOrDefault(i.nodeId(), 0L))
                   .thenComparing(Instance::createdAt, Comparator.reverseOrder()))
           .limit(live.size() - want)
-          .forEach(victim -> stopCounted(victim, "scaled down to " + want));
+          .forEach(victim -> stop(victim, "scaled down to " + want));
     }
     Instant held = placementHeldUntil.get(plan.name());
     if (held != null && now.isBefore(held)) {
@@ -1132,13 +1142,12 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     if (pending.isEmpty()) {
       return;
     }
-    NodeUsage usage = passUsage();
     // One view of the nodes for the whole round; each placement puts back the node it changed.
     Map<String, Node> byId = new HashMap<>();
     List<Placement.Candidate> candidates = new ArrayList<>();
     for (Node node : passNodes()) {
       byId.put(node.id(), node);
-      Placement.Candidate c = candidate(node, plan, usage);
+      Placement.Candidate c = candidate(node, plan);
       if (c != null) {
         candidates.add(c);
       }
@@ -1150,47 +1159,22 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       }
       // A pending instance may still name the node of an earlier try; it counts where it lands.
       String before = instance.nodeId();
-      usage.remove(instance);
-      String changed = place(plan, instance, now, round, usage);
-      usage.add(instance);
+      String changed = place(plan, instance, now, round);
       if (!before.isEmpty() && !before.equals(changed)) {
-        refresh(round, byId.get(before), plan, usage);
+        refresh(round, byId.get(before), plan);
       }
       if (changed != null) {
-        refresh(round, byId.get(changed), plan, usage);
+        refresh(round, byId.get(changed), plan);
       }
-    }
-  }
-
-  /**
-   * The usage of every node for the rest of this pass: summed at its first use, after the pass has
-   * stopped orphans and drained instances, then kept up to date by the pass.
-   */
-  private NodeUsage passUsage() {
-    if (passUsage == null) {
-      passUsage = NodeUsage.of(instances.values(), plans);
-      spareWaits.forEach((instance, nodeId) -> passUsage.earmark(instance.service(), nodeId));
-    }
-    return passUsage;
-  }
-
-  /** Stops an instance, keeping this pass's usage right if it has been summed already. */
-  private void stopCounted(Instance victim, String why) {
-    if (passUsage != null) {
-      passUsage.remove(victim);
-    }
-    stop(victim, why);
-    if (passUsage != null) {
-      passUsage.add(victim);
     }
   }
 
   /** Puts back the node's candidate, made from the state as it is now. */
-  private void refresh(Placement.Round round, Node node, ServicePlan plan, NodeUsage usage) {
+  private void refresh(Placement.Round round, Node node, ServicePlan plan) {
     if (node == null) {
       return;
     }
-    Placement.Candidate fresh = candidate(node, plan, usage);
+    Placement.Candidate fresh = candidate(node, plan);
     if (fresh == null) {
       round.remove(node.id());
     } else {
@@ -1465,8 +1449,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
    * @return the node whose candidate the decision changed (a container reserved or asked for, the
    *     instance placed there), or null
    */
-  private String place(
-      ServicePlan plan, Instance instance, Instant now, Placement.Round round, NodeUsage usage) {
+  private String place(ServicePlan plan, Instance instance, Instant now, Placement.Round round) {
     Placement.Decision decision = round.place(instance.avoidNode());
     if (decision instanceof Placement.Decision.Warm warm) {
       assignWarm(plan, instance, warm.nodeId(), warm.containerId(), now);
@@ -1480,7 +1463,6 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
           .computeIfAbsent(start.nodeId(), n -> new LinkedHashMap<>())
           .merge(plan.profile(), 1, Integer::sum);
       spareWaits.await(instance, start.nodeId(), plan.profile());
-      usage.earmark(plan.name(), start.nodeId());
       pendingBecause(
           instance,
           "starting a container of profile "
@@ -1490,7 +1472,6 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       return start.nodeId();
     } else if (decision instanceof Placement.Decision.AwaitContainer await) {
       spareWaits.await(instance, await.nodeId(), plan.profile());
-      usage.earmark(plan.name(), await.nodeId());
       pendingBecause(
           instance, "waiting for a container to start on node " + nodeName(await.nodeId()));
       return await.nodeId();
@@ -1562,8 +1543,17 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
 
   /** Waits on nodes that take nothing now (cordoned, disconnected, lost, gone) end. */
   private void releaseWaitsOnUnfitNodes() {
-    for (String nodeId : spareWaits.nodes()) {
-      Node node = nodes.get(nodeId).orElse(null);
+    Set<String> waitedOn = spareWaits.nodes();
+    if (waitedOn.isEmpty()) {
+      return;
+    }
+    // The pass's view of the nodes: a snapshot per node with waits cost more than the rest of it.
+    Map<String, Node> byId = new HashMap<>();
+    for (Node node : passNodes()) {
+      byId.put(node.id(), node);
+    }
+    for (String nodeId : waitedOn) {
+      Node node = byId.get(nodeId);
       if (node == null || !node.state().connected() || node.cordoned()) {
         spareWaits.releaseNode(nodeId);
       }
@@ -1646,6 +1636,10 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     instance.placed(nodeId, containerId, ports, now);
     owns(instance);
     reserved.put(containerId, instance.id());
+    ContainerTable table = containers.get(nodeId);
+    if (table != null) {
+      table.reserve(containerId);
+    }
     events.publish(
         EventKind.INSTANCE_PLACED,
         "instance/" + instance.id(),
@@ -1705,6 +1699,10 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       Instance instance, String nodeId, String containerId, CommandOutcome outcome) {
     if (!containerId.isEmpty()) {
       reserved.remove(containerId);
+      ContainerTable table = containers.get(nodeId);
+      if (table != null) {
+        table.unreserve(containerId);
+      }
     }
     if (outcome.ok()) {
       return;
@@ -2139,7 +2137,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   }
 
   /** The node as placement sees it for {@code plan}; null when it takes nothing now. */
-  private Placement.Candidate candidate(Node node, ServicePlan plan, NodeUsage usage) {
+  private Placement.Candidate candidate(Node node, ServicePlan plan) {
     if (node.state() != NodeState.READY
         || node.cordoned()
         || node.load().isEmpty()
@@ -2149,8 +2147,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
     }
     ContainerTable table = containers.get(node.id());
     // Placement takes the first; looking further would cost a scan of every spare per placement.
-    List<String> idle =
-        table.firstIdle(plan.profile(), reserved.keySet()).map(List::of).orElse(List.of());
+    List<String> idle = table.firstIdle(plan.profile()).map(List::of).orElse(List.of());
     int starting =
         table.starting(plan.profile())
             + sparesRequested.getOrDefault(node.id(), 0)

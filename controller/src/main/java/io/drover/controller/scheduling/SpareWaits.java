@@ -8,7 +8,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiConsumer;
 
 /**
  * Pending instances promised a spare container that is starting on a node. Each takes the next
@@ -25,6 +24,16 @@ final class SpareWaits {
 
   private final Map<Key, Set<Instance>> byNode = new HashMap<>();
   private final Map<String, Key> byInstance = new HashMap<>();
+  private final NodeUsage usage;
+
+  /** Waits whose instances are earmarked in {@code usage} on the node they wait on. */
+  SpareWaits(NodeUsage usage) {
+    this.usage = usage;
+  }
+
+  SpareWaits() {
+    this(new NodeUsage(Map.of()));
+  }
 
   /** The instance waits for the next spare of {@code profile} to turn IDLE on the node. */
   void await(Instance instance, String nodeId, JvmProfile profile) {
@@ -32,6 +41,7 @@ final class SpareWaits {
     Key key = new Key(nodeId, profile);
     byNode.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(instance);
     byInstance.put(instance.id(), key);
+    usage.earmark(instance.service(), nodeId);
     instance.waitingForSpare(true);
   }
 
@@ -65,6 +75,7 @@ final class SpareWaits {
       if (here.isEmpty()) {
         byNode.remove(key);
       }
+      usage.unearmark(instance.service(), key.nodeId());
       instance.waitingForSpare(false);
     }
   }
@@ -103,10 +114,5 @@ final class SpareWaits {
     Set<String> nodes = new LinkedHashSet<>();
     byNode.keySet().forEach(k -> nodes.add(k.nodeId()));
     return nodes;
-  }
-
-  /** Where each waiting instance waits, for a pass to count it on that node. */
-  void forEach(BiConsumer<Instance, String> action) {
-    byNode.forEach((key, here) -> here.forEach(i -> action.accept(i, key.nodeId())));
   }
 }

@@ -8,7 +8,6 @@ import io.drover.controller.containers.JvmProfile;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ContainerTableTest {
@@ -64,27 +63,36 @@ class ContainerTableTest {
                 container("c3", ContainerStatus.STARTING, ""),
                 withProfile(container("c4", ContainerStatus.STARTING, ""), big)));
 
-    assertThat(table.firstIdle(defaults, Set.of())).contains("c1");
-    assertThat(table.firstIdle(defaults, Set.of("c1"))).contains("c2");
-    assertThat(table.firstIdle(defaults, Set.of("c1", "c2"))).isEmpty();
-    assertThat(table.firstIdle(big, Set.of())).isEmpty();
+    assertThat(table.firstIdle(defaults)).contains("c1");
+    table.reserve("c1");
+    assertThat(table.firstIdle(defaults)).contains("c2");
+    table.reserve("c2");
+    assertThat(table.firstIdle(defaults)).isEmpty();
+    table.put(container("c2", ContainerStatus.IDLE, "")); // reported again while reserved
+    assertThat(table.firstIdle(defaults)).isEmpty();
+    table.unreserve("c2");
+    assertThat(table.firstIdle(defaults)).contains("c2");
+    assertThat(table.firstIdle(big)).isEmpty();
     assertThat(table.starting(defaults)).isEqualTo(1);
     assertThat(table.starting(big)).isEqualTo(1);
 
     table.put(container("c1", ContainerStatus.LOADING, "orders-1"));
     table.put(container("c3", ContainerStatus.IDLE, ""));
     table.put(withProfile(container("c4", ContainerStatus.IDLE, ""), big));
-    assertThat(table.firstIdle(defaults, Set.of())).contains("c2");
-    assertThat(table.firstIdle(defaults, Set.of("c2"))).contains("c3");
-    assertThat(table.firstIdle(big, Set.of())).contains("c4");
+    table.unreserve("c1"); // answered: c1 is LOADING now, no spare
+    assertThat(table.firstIdle(defaults)).contains("c2");
+    table.reserve("c2");
+    assertThat(table.firstIdle(defaults)).contains("c3");
+    table.unreserve("c2");
+    assertThat(table.firstIdle(big)).contains("c4");
     assertThat(table.starting(defaults)).isZero();
     assertThat(table.starting(big)).isZero();
 
     table.remove("c2");
     table.remove("c3");
     table.put(withProfile(container("c4", ContainerStatus.EXITED, ""), big));
-    assertThat(table.firstIdle(defaults, Set.of())).isEmpty();
-    assertThat(table.firstIdle(big, Set.of())).isEmpty();
+    assertThat(table.firstIdle(defaults)).isEmpty();
+    assertThat(table.firstIdle(big)).isEmpty();
   }
 
   private static ContainerView withProfile(ContainerView c, JvmProfile profile) {

@@ -132,6 +132,47 @@ class InstanceTableTest {
     assertThat(table.placeable("web")).isEmpty();
   }
 
+  @Test
+  void nodeUsageFollowsPlacementsWaitsStopsAndACatalogChange() {
+    Map<String, ServicePlan> plans = new java.util.HashMap<>();
+    plans.put("web", PlacementTest.plan("web", false, 256, 500));
+    NodeUsage usage = new NodeUsage(plans);
+    InstanceTable counted = new InstanceTable(usage);
+    SpareWaits waits = new SpareWaits(usage);
+    Instance web = new Instance("web-1", "web", NOW);
+    web.pending("waiting for placement");
+    counted.put(web);
+    assertThat(usage.memoryMb("node-a")).isZero();
+
+    // Waiting for a spare on node-a earmarks it there; taking the spare moves nothing.
+    waits.await(web, "node-a", SMALL);
+    assertThat(usage.memoryMb("node-a")).isEqualTo(256);
+    waits.forget(web);
+    web.placed("node-a", "c-1", Map.of("http", 20000), NOW);
+    assertThat(usage.memoryMb("node-a")).isEqualTo(256);
+    assertThat(usage.cpuMillis("node-a")).isEqualTo(500);
+    assertThat(usage.serviceInstances("web", "node-a")).isEqualTo(1);
+
+    // A waiting instance moved to another node counts only there.
+    Instance second = new Instance("web-2", "web", NOW);
+    counted.put(second);
+    waits.await(second, "node-a", SMALL);
+    waits.await(second, "node-b", SMALL);
+    assertThat(usage.serviceInstances("web", "node-a")).isEqualTo(1);
+    assertThat(usage.serviceInstances("web", "node-b")).isEqualTo(1);
+
+    plans.put("web", PlacementTest.plan("web", false, 1024, 500));
+    usage.replan();
+    assertThat(usage.memoryMb("node-a")).isEqualTo(1024);
+
+    web.stopped();
+    assertThat(usage.memoryMb("node-a")).isZero();
+    counted.remove("web-2");
+    assertThat(usage.memoryMb("node-b")).isEqualTo(1024); // still waiting there
+    waits.forget(second);
+    assertThat(usage.memoryMb("node-b")).isZero();
+  }
+
   private Instance pending(String id) {
     Instance instance = new Instance(id, "web", NOW);
     instance.pending("waiting for placement");
