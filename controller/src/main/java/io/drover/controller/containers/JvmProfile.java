@@ -13,4 +13,23 @@ public record JvmProfile(String name, String java, int heapMb, List<String> flag
   public JvmProfile {
     flags = List.copyOf(flags);
   }
+
+  /**
+   * The name and heap only: profiles are hashed for every node and service in a placement pass, and
+   * the record's own hash went through every flag each time. Equal profiles still hash equal.
+   */
+  @Override
+  public int hashCode() {
+    return 31 * name.hashCode() + heapMb;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return this == o
+        || (o instanceof JvmProfile p
+            && heapMb == p.heapMb
+            && name.equals(p.name)
+            && java.equals(p.java)
+            && flags.equals(p.flags));
+  }
 }

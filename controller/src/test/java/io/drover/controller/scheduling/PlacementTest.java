@@ -49,6 +49,48 @@ class PlacementTest {
   }
 
   @Test
+  void aRoundDecidesAsARoundBuiltAfreshFromTheSameNodesAfterAnyPutsAndRemoves() {
+    ServicePlan plan = plan("orders", false, 1024, 250);
+    java.util.Random random = new java.util.Random(8);
+    for (int trial = 0; trial < 200; trial++) {
+      Map<String, Placement.Candidate> current = new java.util.LinkedHashMap<>();
+      for (int n = 0; n < 1 + random.nextInt(30); n++) {
+        Placement.Candidate c = randomNode("n" + n, random);
+        current.put(c.nodeId(), c);
+      }
+      Placement.Round round = new Placement.Round(plan, current.values());
+      for (int step = 0; step < 40; step++) {
+        String nodeId = "id-n" + random.nextInt(30);
+        if (random.nextInt(4) == 0) {
+          round.remove(nodeId);
+          current.remove(nodeId);
+        } else {
+          Placement.Candidate fresh = randomNode(nodeId.substring(3), random);
+          round.put(fresh);
+          current.put(nodeId, fresh);
+        }
+        String avoid = random.nextInt(5) == 0 ? "id-n" + random.nextInt(30) : "";
+        Placement.Decision expected = new Placement.Round(plan, current.values()).place(avoid);
+        Placement.Decision decided = round.place(avoid);
+        if (expected instanceof Placement.Decision.NoRoom) {
+          assertThat(decided).isInstanceOf(Placement.Decision.NoRoom.class);
+        } else {
+          assertThat(decided).as("trial %d step %d", trial, step).isEqualTo(expected);
+        }
+      }
+    }
+  }
+
+  private static Placement.Candidate randomNode(String name, java.util.Random random) {
+    return node(
+        name,
+        random.nextInt(3) == 0 ? List.of("c-" + name) : List.of(),
+        random.nextInt(3) == 0 ? 1 : 0,
+        random.nextInt(3),
+        random.nextInt(8) * 1024L);
+  }
+
+  @Test
   void anIdleContainerComesFirstEvenOnABusierNode() {
     var decision =
         Placement.place(
