@@ -63,6 +63,27 @@ public final class PlacementBench {
   /** Instances placed and removed before the measured run, unless -Ddrover.bench.noWarmup. */
   static final int WARMUP_INSTANCES = 10_000;
 
+  /**
+   * Controller settings from {@code -Ddrover.bench.controllerEnv=DROVER_A=1,DROVER_B=2}: a run that
+   * measures the scheduler alone can give the starved simulator a longer {@code lostAfter}.
+   */
+  static Map<String, String> controllerSettings() {
+    Map<String, String> settings = new java.util.LinkedHashMap<>();
+    String given = System.getProperty("drover.bench.controllerEnv", "");
+    for (String pair : given.split(",")) {
+      if (pair.isBlank()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      if (eq <= 0 || !pair.startsWith("DROVER_")) {
+        throw new IllegalArgumentException(
+            "drover.bench.controllerEnv: '" + pair + "' is not DROVER_NAME=value");
+      }
+      settings.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+    }
+    return settings;
+  }
+
   public static BenchResult run(int nodes, int instances, boolean cold) throws Exception {
     int services = Math.max(1, (instances + 999) / 1000);
     int replicas = (instances + services - 1) / services;
@@ -71,7 +92,8 @@ public final class PlacementBench {
         Duration.ofSeconds(
             Long.getLong("drover.bench.timeoutSeconds", Math.max(120, total / 2000L)));
     BenchResult result = new BenchResult("placement");
-    try (SwarmScenario scenario = new SwarmScenario(nodes, Duration.ZERO, 20, Map.of())) {
+    try (SwarmScenario scenario =
+        new SwarmScenario(nodes, Duration.ZERO, 20, controllerSettings())) {
       ControllerProcess controller = scenario.controller;
       long heapNodes = controller.heapAfterGc();
       String jfr = System.getProperty("drover.bench.jfr");
@@ -143,6 +165,7 @@ public final class PlacementBench {
           .put("instances", total)
           .put("services", services)
           .put("mode", cold ? "cold" : "warm")
+          .put("controllerSettings", controllerSettings().toString())
           .put("ready", ready)
           .put("complete", ready >= total)
           .put("seconds", seconds)

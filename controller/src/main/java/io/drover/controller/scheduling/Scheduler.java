@@ -2064,13 +2064,22 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
       portsExhausted.remove(instance.id());
     }
     instance.pending(reason);
-    if (!reason.equals(lastPendingReason.put(instance.service(), reason))) {
+    // One event per kind of reason and service, not one per node named: a burst of a million
+    // instances each waiting for "a container to start on node X" made two million events.
+    String kind = reasonKind(reason);
+    if (!kind.equals(lastPendingReason.put(instance.service(), kind))) {
       events.publish(
           EventKind.INSTANCE_PENDING,
           "service/" + instance.service(),
           instance.id() + " is pending: " + reason,
           Map.of());
     }
+  }
+
+  /** A pending reason without the node it names, if it names one. */
+  static String reasonKind(String reason) {
+    int node = reason.indexOf(" on node ");
+    return node < 0 ? reason : reason.substring(0, node);
   }
 
   private void syncWarmPools() {
