@@ -14,6 +14,13 @@ public enum EventKind {
   NODE_READY_AGAIN,
   /** Nothing arrived from a node for {@code lostAfter}; its instances are replaced elsewhere. */
   NODE_LOST,
+  /**
+   * Most of the fleet went silent at once: no node is declared lost until fewer are (the
+   * controller's own network or load is the likelier cause).
+   */
+  LIVENESS_HELD,
+  /** Fewer nodes are silent, or the hold lasted its longest: silent nodes are declared lost. */
+  LIVENESS_RESUMED,
   /** A node opened a new stream while its previous one was still open; the old one was closed. */
   NODE_SESSION_REPLACED,
   /** An operator removed a node: its certificates are revoked and it is forgotten. */

@@ -205,9 +205,35 @@ public final class NodeRegistry {
   }
 
   /**
+   * Share of the watched nodes silent past {@code lostAfter} at once from which none is declared
+   * lost, in a fleet of at least {@link #SHARE_HOLD_MIN_NODES}: Kubernetes' unhealthy-zone
+   * threshold. So many nodes do not fail together while the controller runs on; the controller's
+   * own network, or its own overload, is the likelier cause, and declaring them lost would replace,
+   * then fence (stop) every instance when they come back.
+   */
+  static final double SILENT_SHARE_HOLD = 0.55;
+
+  /** Below this many watched nodes, losses are held only when every one is silent. */
+  static final int SHARE_HOLD_MIN_NODES = 10;
+
+  /**
+   * The longest losses are held: past it, a fleet that is still silent is taken to be down (a
+   * provider can then replace its servers), until enough of it is heard from again.
+   */
+  static final Duration MAX_LOSS_HOLD = Duration.ofMinutes(5);
+
+  // Only the failure detector's thread sweeps.
+  private boolean lossesHeld;
+  private Instant heldSince;
+  private boolean holdSpent;
+
+  /**
    * The failure detector's pass: a connected node heard from longer than {@code suspectAfter} ago
    * becomes SUSPECT; any node heard from longer than {@code lostAfter} ago becomes LOST, and its
-   * stream, if still open, is closed, so that it must come back with a new session.
+   * stream, if still open, is closed, so that it must come back with a new session. While most of
+   * the fleet is silent at once (see {@link #SILENT_SHARE_HOLD}), no node is declared lost: the
+   * silent ones stay SUSPECT or DISCONNECTED, with what runs there, and a {@code LIVENESS_HELD}
+   * event says why.
    *
    * @return the nodes declared lost by this pass
    */
@@ -217,10 +243,12 @@ public final class NodeRegistry {
     // all of them were heard from a moment ago.
     long suspectNanos = saturatedNanos(suspectAfter);
     long lostNanos = saturatedNanos(lostAfter);
+    boolean hold = holdLosses(now, lostNanos, lostAfter);
     List<LostNode> lost = new java.util.ArrayList<>();
     for (Entry entry : nodes.values()) {
       NodeState before;
       long silentNanos;
+      boolean losing;
       AgentSession openSession = null;
       String name;
       long epoch;
@@ -230,13 +258,13 @@ public final class NodeRegistry {
         }
         before = entry.state;
         silentNanos = nanosBetween(entry.lastSeen, now);
-        if (silentNanos <= lostNanos
-            && (before != NodeState.READY || silentNanos <= suspectNanos)) {
+        losing = silentNanos > lostNanos && !hold;
+        if (!losing && (before != NodeState.READY || silentNanos <= suspectNanos)) {
           continue;
         }
         name = entry.hello.nodeName();
         epoch = entry.epoch;
-        if (silentNanos > lostNanos) {
+        if (losing) {
           entry.state = NodeState.LOST;
           if (before.connected()) {
             openSession = entry.session;
@@ -256,7 +284,7 @@ public final class NodeRegistry {
               Long.toString(epoch),
               "silentMs",
               Long.toString(silent.toMillis()));
-      if (before == NodeState.READY && silent.compareTo(lostAfter) <= 0) {
+      if (!losing) {
         events.publish(
             EventKind.NODE_SUSPECT,
             subject(name),
@@ -288,6 +316,76 @@ public final class NodeRegistry {
       lost.add(new LostNode(entry.id, name, epoch));
     }
     return lost;
+  }
+
+  /**
+   * Counts the watched nodes and those silent past {@code lostAfter}, decides whether losses are
+   * held, and tells of a change.
+   */
+  private boolean holdLosses(Instant now, long lostNanos, Duration lostAfter) {
+    int watched = 0;
+    int silent = 0;
+    for (Entry entry : nodes.values()) {
+      synchronized (entry) {
+        if (entry.hello == null || entry.state == NodeState.LOST) {
+          continue;
+        }
+        watched++;
+        if (nanosBetween(entry.lastSeen, now) > lostNanos) {
+          silent++;
+        }
+      }
+    }
+    boolean mostSilent =
+        watched >= 2
+            && (silent == watched
+                || (watched >= SHARE_HOLD_MIN_NODES && silent > SILENT_SHARE_HOLD * watched));
+    if (!mostSilent) {
+      holdSpent = false;
+    } else if (lossesHeld && !now.isBefore(heldSince.plus(MAX_LOSS_HOLD))) {
+      holdSpent = true;
+    }
+    boolean hold = mostSilent && !holdSpent;
+    if (hold != lossesHeld) {
+      heldSince = hold ? now : null;
+      lossesHeld = hold;
+      Map<String, String> counts =
+          Map.of("silent", Integer.toString(silent), "watched", Integer.toString(watched));
+      if (hold) {
+        events.publish(
+            EventKind.LIVENESS_HELD,
+            "nodes",
+            String.format(
+                Locale.ROOT,
+                "%d of %d nodes are silent past lostAfter (%s) at once: the controller's own network"
+                    + " or load is the likelier cause, so none is declared lost and what runs on"
+                    + " them stays; they take no new instances until heard from",
+                silent,
+                watched,
+                Durations.format(lostAfter)),
+            counts);
+      } else {
+        events.publish(
+            EventKind.LIVENESS_RESUMED,
+            "nodes",
+            holdSpent
+                ? String.format(
+                    Locale.ROOT,
+                    "%d of %d nodes are still silent after %s: they are taken to be down and"
+                        + " declared lost",
+                    silent,
+                    watched,
+                    Durations.format(MAX_LOSS_HOLD))
+                : String.format(
+                    Locale.ROOT,
+                    "%d of %d nodes are silent past lostAfter: nodes silent that long are"
+                        + " declared lost again",
+                    silent,
+                    watched),
+            counts);
+      }
+    }
+    return hold;
   }
 
   private static long saturatedNanos(Duration d) {

@@ -17,6 +17,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -124,6 +125,83 @@ class FailureDetectionTest {
     assertThat(last().message()).contains("it was LOST");
     registry.unfence("n1", Set.of("hello-1"));
     assertThat(registry.fenced("n1")).containsExactly("hello-2");
+  }
+
+  @Test
+  void whenEveryNodeFallsSilentAtOnceNoneIsLostUntilSomeAreHeardFromAgain() {
+    Map<String, Long> epochs = new java.util.LinkedHashMap<>();
+    for (String id : List.of("n1", "n2", "n3")) {
+      epochs.put(id, open(id));
+    }
+    clock.advance(LOST.plusSeconds(1));
+    // The controller's network went away, not three servers: what runs there stays.
+    assertThat(registry.sweep(SUSPECT, LOST)).isEmpty();
+    assertThat(List.of(state("n1"), state("n2"), state("n3"))).containsOnly(NodeState.SUSPECT);
+    assertThat(superseded).isEmpty();
+    assertThat(events.tail(10))
+        .filteredOn(e -> e.kind() == EventKind.LIVENESS_HELD)
+        .singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("3 of 3 nodes are silent"));
+    clock.advance(Duration.ofSeconds(30));
+    assertThat(registry.sweep(SUSPECT, LOST)).isEmpty();
+
+    // One is heard from: the other two are silent, but not all of a small fleet is.
+    assertThat(registry.recordLoad("n1", epochs.get("n1"), load())).isTrue();
+    assertThat(registry.sweep(SUSPECT, LOST))
+        .extracting(NodeRegistry.LostNode::name)
+        .containsExactlyInAnyOrder("n2", "n3");
+    assertThat(events.tail(10)).anyMatch(e -> e.kind() == EventKind.LIVENESS_RESUMED);
+    assertThat(state("n1")).isEqualTo(NodeState.READY);
+  }
+
+  @Test
+  void inALargerFleetLossesAreHeldWhileMoreThanFiftyFivePercentAreSilent() {
+    Map<String, Long> epochs = new java.util.LinkedHashMap<>();
+    for (int i = 1; i <= 10; i++) {
+      epochs.put("n" + i, open("n" + i));
+    }
+    clock.advance(LOST.plusSeconds(1));
+    for (int i = 1; i <= 4; i++) {
+      assertThat(registry.recordLoad("n" + i, epochs.get("n" + i), load())).isTrue();
+    }
+    // Six of ten silent: held.
+    assertThat(registry.sweep(SUSPECT, LOST)).isEmpty();
+    assertThat(state("n10")).isEqualTo(NodeState.SUSPECT);
+
+    // Five of ten: at most 55 % silent, so these five are lost.
+    assertThat(registry.recordLoad("n5", epochs.get("n5"), load())).isTrue();
+    assertThat(registry.sweep(SUSPECT, LOST)).hasSize(5);
+    assertThat(state("n10")).isEqualTo(NodeState.LOST);
+  }
+
+  @Test
+  void aFleetStillSilentWhenTheHoldRunsOutIsLostAndNotHeldAgainUntilItIsHeardFrom() {
+    open("n1");
+    open("n2");
+    clock.advance(LOST.plusSeconds(1));
+    assertThat(registry.sweep(SUSPECT, LOST)).isEmpty();
+    clock.advance(NodeRegistry.MAX_LOSS_HOLD.minusSeconds(1));
+    assertThat(registry.sweep(SUSPECT, LOST)).isEmpty();
+
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(registry.sweep(SUSPECT, LOST)).hasSize(2);
+    assertThat(last().kind()).isEqualTo(EventKind.NODE_LOST);
+    assertThat(events.tail(10))
+        .filteredOn(e -> e.kind() == EventKind.LIVENESS_RESUMED)
+        .singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("still silent after 5m"));
+  }
+
+  @Test
+  void oneSilentNodeOfTwoIsLostAsBefore() {
+    open("n1");
+    long epoch = open("n2");
+    clock.advance(LOST.plusSeconds(1));
+    assertThat(registry.recordLoad("n2", epoch, load())).isTrue();
+    assertThat(registry.sweep(SUSPECT, LOST))
+        .extracting(NodeRegistry.LostNode::name)
+        .containsExactly("n1");
+    assertThat(events.tail(20)).noneMatch(e -> e.kind() == EventKind.LIVENESS_HELD);
   }
 
   private long open(String id) {
