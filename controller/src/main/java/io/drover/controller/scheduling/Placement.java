@@ -1,14 +1,18 @@
 package io.drover.controller.scheduling;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableSet;
+import java.util.NoSuchElementException;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * Chooses where a new instance goes, in the seed's order: an IDLE container of the service's
@@ -92,7 +96,7 @@ public final class Placement {
       this.plan = plan;
       this.atStart = List.copyOf(nodes);
       Candidate[] sorted = atStart.toArray(new Candidate[0]);
-      java.util.Arrays.sort(sorted, ORDER);
+      Arrays.sort(sorted, ORDER);
       for (Candidate c : sorted) {
         byNode.put(c.nodeId(), c);
       }
@@ -109,9 +113,8 @@ public final class Placement {
       return c.startingSpares() > 0;
     }
 
-    private static Candidate[] filter(
-        Candidate[] sorted, java.util.function.Predicate<Candidate> p) {
-      return java.util.Arrays.stream(sorted).filter(p).toArray(Candidate[]::new);
+    private static Candidate[] filter(Candidate[] sorted, Predicate<Candidate> p) {
+      return Arrays.stream(sorted).filter(p).toArray(Candidate[]::new);
     }
 
     /** Puts the node's candidate in, in place of the one it had. */
@@ -168,7 +171,7 @@ public final class Placement {
     private Candidate firstFitting(Ordered nodes, String avoidNode) {
       List<String> full = new ArrayList<>();
       Candidate found = null;
-      for (java.util.Iterator<Candidate> it = nodes.iterator(); it.hasNext(); ) {
+      for (Iterator<Candidate> it = nodes.iterator(); it.hasNext(); ) {
         Candidate node = it.next();
         if (node.nodeId().equals(avoidNode)) {
           continue;
@@ -209,12 +212,12 @@ public final class Placement {
       }
 
       /** The current candidates in spread order: the sorted ones merged with those put back. */
-      java.util.Iterator<Candidate> iterator() {
+      Iterator<Candidate> iterator() {
         while (head < sorted.length && !current(sorted[head])) {
           head++; // gone for the rest of the round: skip it once, not on every decision
         }
-        java.util.Iterator<Candidate> later = since.iterator();
-        return new java.util.Iterator<>() {
+        Iterator<Candidate> later = since.iterator();
+        return new Iterator<>() {
           private int next = head;
           private Candidate fromLater = later.hasNext() ? later.next() : null;
           private Candidate fromSorted = advance();
@@ -244,7 +247,7 @@ public final class Placement {
               fromLater = later.hasNext() ? later.next() : null;
             }
             if (out == null) {
-              throw new java.util.NoSuchElementException();
+              throw new NoSuchElementException();
             }
             return out;
           }

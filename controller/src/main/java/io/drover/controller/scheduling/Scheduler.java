@@ -121,7 +121,7 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   private Instant lastTrim = Instant.MIN;
   private long lastPassEndedNanos = System.nanoTime() - MAX_PASS_SPACING.toNanos();
 
-  /** What the nodes run, for the pass under way; null until the pass first places something. */
+  /** Whether a pass is under way: its node snapshot ({@link #passNodes}) is kept for it. */
   private boolean inPass;
 
   private List<Node> passNodes;
