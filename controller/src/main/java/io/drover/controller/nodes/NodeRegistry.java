@@ -225,6 +225,7 @@ public final class NodeRegistry {
   // Only the failure detector's thread sweeps.
   private boolean lossesHeld;
   private Instant heldSince;
+  private Instant resumedAt;
   private boolean holdSpent;
 
   /**
@@ -258,7 +259,7 @@ public final class NodeRegistry {
         }
         before = entry.state;
         silentNanos = nanosBetween(entry.lastSeen, now);
-        losing = silentNanos > lostNanos && !hold;
+        losing = !hold && silentSinceHold(silentNanos, now) > lostNanos;
         if (!losing && (before != NodeState.READY || silentNanos <= suspectNanos)) {
           continue;
         }
@@ -331,7 +332,7 @@ public final class NodeRegistry {
           continue;
         }
         watched++;
-        if (nanosBetween(entry.lastSeen, now) > lostNanos) {
+        if (silentSinceHold(nanosBetween(entry.lastSeen, now), now) > lostNanos) {
           silent++;
         }
       }
@@ -348,6 +349,9 @@ public final class NodeRegistry {
     boolean hold = mostSilent && !holdSpent;
     if (hold != lossesHeld) {
       heldSince = hold ? now : null;
+      // Nodes still silent when a hold ends get lostAfter from then to be heard: the stall that
+      // silenced the whole fleet (often the controller's own) is still draining.
+      resumedAt = hold || holdSpent ? null : now;
       lossesHeld = hold;
       Map<String, String> counts =
           Map.of("silent", Integer.toString(silent), "watched", Integer.toString(watched));
@@ -386,6 +390,11 @@ public final class NodeRegistry {
       }
     }
     return hold;
+  }
+
+  /** A node's silence as losses count it: not from before the end of the last hold. */
+  private long silentSinceHold(long silentNanos, Instant now) {
+    return resumedAt == null ? silentNanos : Math.min(silentNanos, nanosBetween(resumedAt, now));
   }
 
   private static long saturatedNanos(Duration d) {

@@ -145,13 +145,21 @@ class FailureDetectionTest {
     clock.advance(Duration.ofSeconds(30));
     assertThat(registry.sweep(SUSPECT, LOST)).isEmpty();
 
-    // One is heard from: the other two are silent, but not all of a small fleet is.
+    // One is heard from: not all of a small fleet is silent now. The other two get lostAfter
+    // from here: the stall that silenced everyone may still be draining.
     assertThat(registry.recordLoad("n1", epochs.get("n1"), load())).isTrue();
-    assertThat(registry.sweep(SUSPECT, LOST))
-        .extracting(NodeRegistry.LostNode::name)
-        .containsExactlyInAnyOrder("n2", "n3");
+    assertThat(registry.sweep(SUSPECT, LOST)).isEmpty();
     assertThat(events.tail(10)).anyMatch(e -> e.kind() == EventKind.LIVENESS_RESUMED);
     assertThat(state("n1")).isEqualTo(NodeState.READY);
+
+    clock.advance(LOST);
+    assertThat(registry.recordLoad("n1", epochs.get("n1"), load())).isTrue();
+    assertThat(registry.recordLoad("n2", epochs.get("n2"), load())).isTrue();
+    assertThat(registry.sweep(SUSPECT, LOST)).isEmpty();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(registry.sweep(SUSPECT, LOST))
+        .extracting(NodeRegistry.LostNode::name)
+        .containsExactly("n3");
   }
 
   @Test
@@ -168,8 +176,13 @@ class FailureDetectionTest {
     assertThat(registry.sweep(SUSPECT, LOST)).isEmpty();
     assertThat(state("n10")).isEqualTo(NodeState.SUSPECT);
 
-    // Five of ten: at most 55 % silent, so these five are lost.
+    // Five of ten: at most 55 % silent, so these five are lost once lostAfter has passed since.
     assertThat(registry.recordLoad("n5", epochs.get("n5"), load())).isTrue();
+    assertThat(registry.sweep(SUSPECT, LOST)).isEmpty();
+    clock.advance(LOST.plusMillis(1));
+    for (int i = 1; i <= 5; i++) {
+      assertThat(registry.recordLoad("n" + i, epochs.get("n" + i), load())).isTrue();
+    }
     assertThat(registry.sweep(SUSPECT, LOST)).hasSize(5);
     assertThat(state("n10")).isEqualTo(NodeState.LOST);
   }
