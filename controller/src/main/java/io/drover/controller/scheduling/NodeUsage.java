@@ -36,15 +36,6 @@ final class NodeUsage {
     this.plans = plans;
   }
 
-  /** Sums the live, placed instances. */
-  static NodeUsage of(Iterable<Instance> instances, Map<String, ServicePlan> plans) {
-    NodeUsage usage = new NodeUsage(plans);
-    for (Instance i : instances) {
-      usage.add(i);
-    }
-    return usage;
-  }
-
   /** Counts an instance as it is now; one not live or not on a node changes nothing. */
   void add(Instance i) {
     if (i.state().isLive() && !i.nodeId().isEmpty()) {

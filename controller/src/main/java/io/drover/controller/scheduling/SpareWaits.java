@@ -45,10 +45,6 @@ final class SpareWaits {
     instance.waitingForSpare(true);
   }
 
-  boolean waiting(Instance instance) {
-    return instance.waitingForSpare();
-  }
-
   /** How many instances wait for a spare of the profile on the node. */
   int count(String nodeId, JvmProfile profile) {
     Set<Instance> here = byNode.get(new Key(nodeId, profile));

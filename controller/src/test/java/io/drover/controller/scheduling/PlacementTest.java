@@ -168,7 +168,8 @@ class PlacementTest {
     Instance pending = new Instance("orders-3", "orders", now);
     instances.addAll(List.of(o1, b1, stopped, pending));
 
-    NodeUsage usage = NodeUsage.of(instances, plans);
+    NodeUsage usage = new NodeUsage(plans);
+    instances.forEach(usage::add);
 
     assertThat(usage.memoryMb("n1")).isEqualTo(640);
     assertThat(usage.cpuMillis("n1")).isEqualTo(1250);

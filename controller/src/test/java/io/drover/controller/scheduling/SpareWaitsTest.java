@@ -27,11 +27,11 @@ class SpareWaitsTest {
 
     assertThat(waits.count("node-a", SMALL)).isEqualTo(2);
     assertThat(waits.next("node-a", SMALL)).isSameAs(first);
-    assertThat(waits.waiting(first)).isFalse();
+    assertThat(first.waitingForSpare()).isFalse();
     assertThat(waits.next("node-a", SMALL)).isSameAs(second);
     assertThat(waits.next("node-a", SMALL)).isNull();
     assertThat(waits.next("node-a", LARGE)).isSameAs(larger);
-    assertThat(waits.waiting(elsewhere)).isTrue();
+    assertThat(elsewhere.waitingForSpare()).isTrue();
   }
 
   @Test
@@ -43,7 +43,7 @@ class SpareWaitsTest {
     assertThat(waits.count("node-b", SMALL)).isEqualTo(1);
 
     waits.forget(web);
-    assertThat(waits.waiting(web)).isFalse();
+    assertThat(web.waitingForSpare()).isFalse();
     assertThat(waits.nodes()).isEmpty();
   }
 
@@ -57,7 +57,7 @@ class SpareWaitsTest {
     waits.await(newest, "node-a", SMALL);
 
     assertThat(waits.release("node-a", SMALL, 2)).containsExactly(newest, middle);
-    assertThat(waits.waiting(oldest)).isTrue();
+    assertThat(oldest.waitingForSpare()).isTrue();
     assertThat(waits.release("node-a", SMALL, 5)).containsExactly(oldest);
     assertThat(waits.release("node-a", SMALL, 1)).isEmpty();
   }
@@ -73,7 +73,7 @@ class SpareWaitsTest {
 
     assertThat(waits.releaseNode("node-a")).containsExactlyInAnyOrder(a1, a2);
     assertThat(waits.nodes()).containsExactly("node-b");
-    assertThat(waits.waiting(b1)).isTrue();
+    assertThat(b1.waitingForSpare()).isTrue();
   }
 
   private static Instance instance(String id) {
