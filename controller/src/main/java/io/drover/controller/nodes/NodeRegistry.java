@@ -382,8 +382,8 @@ public final class NodeRegistry {
                     Durations.format(MAX_LOSS_HOLD))
                 : String.format(
                     Locale.ROOT,
-                    "%d of %d nodes are silent past lostAfter: nodes silent that long are"
-                        + " declared lost again",
+                    "%d of %d nodes are silent past lostAfter: losses are declared again, for"
+                        + " those still silent after another lostAfter",
                     silent,
                     watched),
             counts);
