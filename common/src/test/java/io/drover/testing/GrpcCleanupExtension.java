@@ -28,8 +28,17 @@ public final class GrpcCleanupExtension implements AfterEachCallback {
     return server;
   }
 
+  /**
+   * Closes {@code resource} after everything registered later: register an event loop group before
+   * the servers and channels that run on it, since a server whose loop is gone never finishes
+   * closing.
+   */
+  public synchronized void registerCloseable(AutoCloseable resource) {
+    resources.push(resource);
+  }
+
   @Override
-  public void afterEach(ExtensionContext context) throws InterruptedException {
+  public void afterEach(ExtensionContext context) throws Exception {
     Deque<Object> toClose;
     synchronized (this) {
       toClose = new ArrayDeque<>(resources);
@@ -40,6 +49,8 @@ public final class GrpcCleanupExtension implements AfterEachCallback {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       } else if (resource instanceof Server server) {
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      } else if (resource instanceof AutoCloseable closeable) {
+        closeable.close();
       }
     }
   }

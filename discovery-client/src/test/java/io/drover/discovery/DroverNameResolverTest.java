@@ -147,24 +147,23 @@ class DroverNameResolverTest {
         "Unix sockets need epoll (Linux)");
     Path socket = dir.resolve("link.sock");
     var group = new io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup(1);
-    try {
-      grpc.register(
-          io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
-                  new io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress(
-                      socket.toString()))
-              .channelType(
-                  io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel.class)
-              .bossEventLoopGroup(group)
-              .workerEventLoopGroup(group)
-              .addService(new io.grpc.protobuf.services.HealthStatusManager().getHealthService())
-              .build()
-              .start());
-      ManagedChannel channel =
-          grpc.register(DroverNameResolverProvider.controllerChannel("unix:" + socket));
-      call(channel, 1);
-    } finally {
-      group.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS);
-    }
+    // The group goes last: a server whose event loop is gone waits forever for its channels.
+    grpc.registerCloseable(
+        () -> group.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS).await(5_000));
+    grpc.register(
+        io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
+                new io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress(
+                    socket.toString()))
+            .channelType(
+                io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel.class)
+            .bossEventLoopGroup(group)
+            .workerEventLoopGroup(group)
+            .addService(new io.grpc.protobuf.services.HealthStatusManager().getHealthService())
+            .build()
+            .start());
+    ManagedChannel channel =
+        grpc.register(DroverNameResolverProvider.controllerChannel("unix:" + socket));
+    call(channel, 1);
   }
 
   @Test
