@@ -356,7 +356,8 @@ public final class NodeAgent implements AutoCloseable {
             .addAllContainers(supervisor.helloReports())
             .setInstancePorts(
                 PortRange.newBuilder().setLow(config.ports().low()).setHigh(config.ports().high()))
-            .setHttpPort(http.port());
+            .setHttpPort(http.port())
+            .setAcceptsCommandBatches(true);
     config.advertiseAddress().ifPresent(hello::setAdvertiseAddress);
     return hello.build();
   }

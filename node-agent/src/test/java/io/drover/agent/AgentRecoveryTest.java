@@ -27,6 +27,7 @@ import io.drover.v1.HealthCheck;
 import io.drover.v1.Hello;
 import io.drover.v1.JvmProfile;
 import io.drover.v1.PortBinding;
+import io.drover.v1.ProbePorts;
 import io.drover.v1.ReleaseContainer;
 import io.drover.v1.ServiceAssignment;
 import io.drover.v1.SetWarmPool;
@@ -379,6 +380,27 @@ class AgentRecoveryTest {
     List<Long> at = controller.telemetryReceivedNanos();
     long averageMs = TimeUnit.NANOSECONDS.toMillis(at.get(20) - at.get(0)) / 20;
     assertThat(averageMs).as("average interval").isLessThan(500);
+  }
+
+  @Test
+  void commandsThatComeInOneBatchAreEachCarriedOutAndAnswered() throws Exception {
+    agent = startAgent(config());
+    await().atMost(Duration.ofSeconds(20)).until(() -> !controller.hellos().isEmpty());
+    assertThat(controller.hellos().get(0).getAcceptsCommandBatches()).isTrue();
+    await().atMost(Duration.ofSeconds(20)).until(controller::connected);
+    try (java.net.ServerSocket busy = new java.net.ServerSocket(0)) {
+      int free = FreePorts.find();
+      List<CompletableFuture<CommandResult>> results =
+          controller.sendBatch(
+              List.of(
+                  Command.newBuilder()
+                      .setProbePorts(ProbePorts.newBuilder().addPorts(busy.getLocalPort())),
+                  Command.newBuilder().setProbePorts(ProbePorts.newBuilder().addPorts(free))));
+      CommandResult first = results.get(0).get(20, TimeUnit.SECONDS);
+      CommandResult second = results.get(1).get(20, TimeUnit.SECONDS);
+      assertThat(first.getBusyPortsList()).containsExactly(busy.getLocalPort());
+      assertThat(second.getFreePortsList()).containsExactly(free);
+    }
   }
 
   // ---- helpers ----

@@ -1,6 +1,7 @@
 package io.drover.bench.swarm;
 
 import io.drover.common.grpc.OutboundStream;
+import io.drover.v1.AgentBatch;
 import io.drover.v1.AgentGatewayGrpc;
 import io.drover.v1.AgentMessage;
 import io.drover.v1.Command;
@@ -37,6 +38,9 @@ import java.util.concurrent.TimeUnit;
  * commands refused when of another epoch and answered once per id, the warm pool refilled, every
  * container change reported as a container event. Containers start, load and stop at once.
  *
+ * <p>It takes command batches and sends what one batch of commands caused (results and container
+ * events) as one {@code AgentBatch}; {@code -Ddrover.bench.batches=false} turns both off.
+ *
  * <p>Thread-safe: gRPC callbacks and the telemetry timer take the agent's lock, only touch memory
  * and never block.
  */
@@ -51,6 +55,9 @@ public final class SimAgent {
   private static final int OUTBOUND_CAPACITY = 1 << 16;
   private static final int REMEMBERED_COMMANDS = 4096;
   private static final long CONTAINER_RSS = 48L << 20;
+
+  /** At most this many messages go in one batch: well under the controller's size limit. */
+  private static final int MAX_BATCH = 256;
 
   private final Swarm swarm;
   private final String nodeId;
@@ -80,6 +87,9 @@ public final class SimAgent {
   private volatile String refuseStarts;
   private long runningCount;
   private boolean closed;
+
+  /** While a command or a batch of them is handled: what it sends, to go out together. */
+  private List<AgentMessage> outbox;
 
   private record WarmTarget(JvmProfile profile, int size) {}
 
@@ -209,7 +219,8 @@ public final class SimAgent {
             .setLastEpoch(highestEpoch)
             .setInstancePorts(INSTANCE_PORTS)
             .setAdvertiseAddress("127.0.0.1")
-            .setHttpPort(7481);
+            .setHttpPort(7481)
+            .setAcceptsCommandBatches(swarm.batches());
     for (SimContainer c : containers.values()) {
       hello.addContainers(c.report());
     }
@@ -236,6 +247,7 @@ public final class SimAgent {
       return;
     }
     from.epoch = welcome.getSessionEpoch();
+    from.controllerTakesBatches = swarm.batches() && welcome.getAcceptsAgentBatches();
     highestEpoch = Math.max(highestEpoch, from.epoch);
     long interval =
         swarm.telemetryIntervalMs() > 0
@@ -298,10 +310,46 @@ public final class SimAgent {
         AgentMessage.newBuilder().setSessionEpoch(from.epoch).setTelemetry(t).build());
   }
 
-  private synchronized void onCommand(Session from, long epoch, Command command) {
+  /**
+   * Handles commands that came together, and sends what they caused as batches when the controller
+   * takes them: as a real agent that reports everything that is ready at once.
+   */
+  private synchronized void onCommands(Session from, long epoch, List<Command> commands) {
     if (from != session || closed) {
       return;
     }
+    outbox = new ArrayList<>();
+    try {
+      for (Command command : commands) {
+        onCommand(from, epoch, command);
+      }
+    } finally {
+      List<AgentMessage> collected = outbox;
+      outbox = null;
+      sendCollected(from, collected);
+    }
+  }
+
+  private void sendCollected(Session from, List<AgentMessage> collected) {
+    if (!from.controllerTakesBatches) {
+      collected.forEach(this::sendNow);
+      return;
+    }
+    for (int i = 0; i < collected.size(); i += MAX_BATCH) {
+      List<AgentMessage> part = collected.subList(i, Math.min(collected.size(), i + MAX_BATCH));
+      if (part.size() == 1) {
+        sendNow(part.get(0));
+      } else {
+        sendNow(
+            AgentMessage.newBuilder()
+                .setSessionEpoch(from.epoch)
+                .setBatch(AgentBatch.newBuilder().addAllMessages(part))
+                .build());
+      }
+    }
+  }
+
+  private void onCommand(Session from, long epoch, Command command) {
     commandsHandled++;
     if (epoch != from.epoch) {
       send(
@@ -461,7 +509,20 @@ public final class SimAgent {
     if (s == null || s.ended || s.epoch == 0) {
       return; // the next hello carries everything
     }
-    if (!s.out.send(message.setSessionEpoch(s.epoch).build())) {
+    AgentMessage built = message.setSessionEpoch(s.epoch).build();
+    if (outbox != null) {
+      outbox.add(built);
+    } else {
+      sendNow(built);
+    }
+  }
+
+  private void sendNow(AgentMessage message) {
+    Session s = session;
+    if (s == null || s.ended) {
+      return;
+    }
+    if (!s.out.send(message)) {
       s.out.fail(Status.RESOURCE_EXHAUSTED.withDescription("simulated agent's queue is full"));
       ended(s, Status.RESOURCE_EXHAUSTED);
     }
@@ -501,6 +562,7 @@ public final class SimAgent {
   private final class Session implements ClientResponseObserver<AgentMessage, ControllerMessage> {
     OutboundStream<AgentMessage> out;
     volatile long epoch;
+    volatile boolean controllerTakesBatches;
     boolean ended;
     ScheduledFuture<?> telemetry;
 
@@ -513,7 +575,9 @@ public final class SimAgent {
     public void onNext(ControllerMessage message) {
       switch (message.getBodyCase()) {
         case WELCOME -> onWelcome(this, message.getWelcome());
-        case COMMAND -> onCommand(this, message.getSessionEpoch(), message.getCommand());
+        case COMMAND -> onCommands(this, message.getSessionEpoch(), List.of(message.getCommand()));
+        case COMMANDS ->
+            onCommands(this, message.getSessionEpoch(), message.getCommands().getCommandsList());
         default -> {}
       }
     }

@@ -29,6 +29,7 @@ public final class Swarm implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final long telemetryIntervalMs;
   private final int containerMetricsPerSample;
+  private final boolean batches;
   private final AtomicLong disconnects = new AtomicLong();
   private volatile String lastDisconnect = "";
 
@@ -40,6 +41,8 @@ public final class Swarm implements AutoCloseable {
   public Swarm(Duration telemetryInterval, int containerMetricsPerSample, int threads) {
     this.telemetryIntervalMs = telemetryInterval.toMillis();
     this.containerMetricsPerSample = containerMetricsPerSample;
+    // -Ddrover.bench.batches=false: one message per command and per report, as before batches.
+    this.batches = Boolean.parseBoolean(System.getProperty("drover.bench.batches", "true"));
     this.loops = new NioEventLoopGroup(threads, daemon("swarm-netty"));
     this.callbacks = Executors.newFixedThreadPool(threads, daemon("swarm-callback"));
     this.timer = Executors.newScheduledThreadPool(1, daemon("swarm-timer"));
@@ -128,6 +131,11 @@ public final class Swarm implements AutoCloseable {
 
   int containerMetricsPerSample() {
     return containerMetricsPerSample;
+  }
+
+  /** Whether the agents take command batches and send batches of their own. */
+  public boolean batches() {
+    return batches;
   }
 
   ScheduledExecutorService timer() {

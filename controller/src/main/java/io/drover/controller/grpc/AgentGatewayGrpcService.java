@@ -188,7 +188,6 @@ public final class AgentGatewayGrpcService implements BindableService {
   /** One agent's stream. gRPC delivers its callbacks one at a time. */
   private final class AgentStream implements StreamObserver<SizedAgentMessage> {
     private final OutboundStream<ControllerMessage> out;
-    private final OrderedExecutor writer = new OrderedExecutor("drover-agent-writer", WRITERS);
     private final ServerCallStreamObserver<ControllerMessage> call;
     private final AgentSession session;
     private final AtomicBoolean finished = new AtomicBoolean();
@@ -200,6 +199,8 @@ public final class AgentGatewayGrpcService implements BindableService {
 
     /** Messages asked of the transport and not yet handled. */
     private int requested = REQUEST_AHEAD;
+
+    private final CommandBatcher commands;
 
     AgentStream(
         OutboundStream<ControllerMessage> out,
@@ -225,18 +226,7 @@ public final class AgentGatewayGrpcService implements BindableService {
                 return false;
               }
               // Converted and serialized on a writer thread, in order: not on the scheduler's.
-              writer.execute(
-                  () -> {
-                    boolean taken =
-                        out.send(
-                            ControllerMessage.newBuilder()
-                                .setSessionEpoch(epoch)
-                                .setCommand(ContainerConverters.command(commandId, command))
-                                .build());
-                    if (!taken) {
-                      session.undelivered(commandId);
-                    }
-                  });
+              commands.queue(commandId, epoch, command);
               return true;
             }
 
@@ -246,6 +236,9 @@ public final class AgentGatewayGrpcService implements BindableService {
             }
           };
       this.session = new AgentSession(registry, events, agentEvents, peerHost, handle);
+      this.commands =
+          new CommandBatcher(
+              new OrderedExecutor("drover-agent-writer", WRITERS), out::send, session::undelivered);
     }
 
     @Override
@@ -270,78 +263,20 @@ public final class AgentGatewayGrpcService implements BindableService {
                   + maxMessageBytes
                   + " bytes (maxMessageBytes)");
         }
-        long epoch = message.getSessionEpoch();
-        limitRate(message.getBodyCase());
-        switch (message.getBodyCase()) {
-          case HELLO -> {
-            if (certifiedNode.isPresent()
-                && !certifiedNode.get().equals(message.getHello().getNodeId())) {
-              throw Status.PERMISSION_DENIED
-                  .withDescription(
-                      "the hello names node '"
-                          + message.getHello().getNodeId()
-                          + "' but the client certificate is node '"
-                          + certifiedNode.get()
-                          + "'")
-                  .asRuntimeException();
+        if (message.getBodyCase() == AgentMessage.BodyCase.BATCH) {
+          for (AgentMessage inner : message.getBatch().getMessagesList()) {
+            if (inner.getBodyCase() == AgentMessage.BodyCase.HELLO
+                || inner.getBodyCase() == AgentMessage.BodyCase.BATCH) {
+              throw new InvalidArgumentException(
+                  "AgentMessage.batch",
+                  "holds a "
+                      + inner.getBodyCase().name().toLowerCase()
+                      + ", which must come alone");
             }
-            var hello = AgentConverters.hello(message.getHello());
-            var containers =
-                ContainerConverters.containers(
-                    hello.nodeId(), message.getHello().getContainersList());
-            session.hello(hello, containers, opened -> welcome(hello.nodeId(), opened));
+            handle(inner, message.getSessionEpoch());
           }
-          case TELEMETRY ->
-              session.telemetry(
-                  epoch,
-                  AgentConverters.sample(message.getTelemetry()),
-                  ContainerConverters.loads(
-                      message.getTelemetry().getContainersList(), containerIds));
-          case CONTAINER_EVENT ->
-              session.containerChanged(
-                  epoch,
-                  ContainerConverters.container(
-                      session.nodeId(), message.getContainerEvent().getContainer()),
-                  message.getContainerEvent().getCommandId());
-          case OVERLOAD ->
-              session.overload(
-                  epoch,
-                  ProtoLimits.text(
-                      "overload.instance_id",
-                      message.getOverload().getInstanceId(),
-                      ProtoLimits.SHORT_TEXT),
-                  ProtoLimits.text(
-                      "overload.reason", message.getOverload().getReason(), ProtoLimits.LONG_TEXT));
-          case ERROR ->
-              session.error(
-                  epoch,
-                  ProtoLimits.text(
-                      "error.instance_id",
-                      message.getError().getInstanceId(),
-                      ProtoLimits.SHORT_TEXT),
-                  ProtoLimits.text(
-                      "error.error", message.getError().getError(), ProtoLimits.LONG_TEXT));
-          case COMMAND_RESULT ->
-              session.commandResult(epoch, ContainerConverters.outcome(message.getCommandResult()));
-          case LOG_DATA -> {
-            var data = message.getLogData();
-            if (data.hasEnd()) {
-              session.logEnded(
-                  epoch,
-                  data.getStreamId(),
-                  LogConverters.ending(data.getEnd()),
-                  ProtoLimits.text(
-                      "log_data.end.message", data.getEnd().getMessage(), ProtoLimits.LONG_TEXT));
-            } else {
-              session.logData(
-                  epoch,
-                  data.getStreamId(),
-                  ProtoLimits.text(
-                      "log_data.container_id", data.getContainerId(), ProtoLimits.SHORT_TEXT),
-                  LogConverters.data(data));
-            }
-          }
-          case BODY_NOT_SET -> throw new InvalidArgumentException("AgentMessage.body", "is empty");
+        } else {
+          handle(message, message.getSessionEpoch());
         }
       } catch (RuntimeException e) {
         Status status = StatusMapping.toStatus(e);
@@ -349,6 +284,84 @@ public final class AgentGatewayGrpcService implements BindableService {
           session.rejected(status.getDescription());
           out.fail(status);
         }
+      }
+    }
+
+    /** One message, alone or out of a batch whose epoch it has. */
+    private void handle(AgentMessage message, long epoch) {
+      limitRate(message.getBodyCase());
+      switch (message.getBodyCase()) {
+        case HELLO -> {
+          if (certifiedNode.isPresent()
+              && !certifiedNode.get().equals(message.getHello().getNodeId())) {
+            throw Status.PERMISSION_DENIED
+                .withDescription(
+                    "the hello names node '"
+                        + message.getHello().getNodeId()
+                        + "' but the client certificate is node '"
+                        + certifiedNode.get()
+                        + "'")
+                .asRuntimeException();
+          }
+          var hello = AgentConverters.hello(message.getHello());
+          commands.agentTakesBatches(message.getHello().getAcceptsCommandBatches());
+          var containers =
+              ContainerConverters.containers(
+                  hello.nodeId(), message.getHello().getContainersList());
+          session.hello(hello, containers, opened -> welcome(hello.nodeId(), opened));
+        }
+        case TELEMETRY ->
+            session.telemetry(
+                epoch,
+                AgentConverters.sample(message.getTelemetry()),
+                ContainerConverters.loads(
+                    message.getTelemetry().getContainersList(), containerIds));
+        case CONTAINER_EVENT ->
+            session.containerChanged(
+                epoch,
+                ContainerConverters.container(
+                    session.nodeId(), message.getContainerEvent().getContainer()),
+                message.getContainerEvent().getCommandId());
+        case OVERLOAD ->
+            session.overload(
+                epoch,
+                ProtoLimits.text(
+                    "overload.instance_id",
+                    message.getOverload().getInstanceId(),
+                    ProtoLimits.SHORT_TEXT),
+                ProtoLimits.text(
+                    "overload.reason", message.getOverload().getReason(), ProtoLimits.LONG_TEXT));
+        case ERROR ->
+            session.error(
+                epoch,
+                ProtoLimits.text(
+                    "error.instance_id",
+                    message.getError().getInstanceId(),
+                    ProtoLimits.SHORT_TEXT),
+                ProtoLimits.text(
+                    "error.error", message.getError().getError(), ProtoLimits.LONG_TEXT));
+        case COMMAND_RESULT ->
+            session.commandResult(epoch, ContainerConverters.outcome(message.getCommandResult()));
+        case LOG_DATA -> {
+          var data = message.getLogData();
+          if (data.hasEnd()) {
+            session.logEnded(
+                epoch,
+                data.getStreamId(),
+                LogConverters.ending(data.getEnd()),
+                ProtoLimits.text(
+                    "log_data.end.message", data.getEnd().getMessage(), ProtoLimits.LONG_TEXT));
+          } else {
+            session.logData(
+                epoch,
+                data.getStreamId(),
+                ProtoLimits.text(
+                    "log_data.container_id", data.getContainerId(), ProtoLimits.SHORT_TEXT),
+                LogConverters.data(data));
+          }
+        }
+        case BATCH -> throw new IllegalStateException("batches are unpacked before this");
+        case BODY_NOT_SET -> throw new InvalidArgumentException("AgentMessage.body", "is empty");
       }
     }
 
@@ -395,6 +408,7 @@ public final class AgentGatewayGrpcService implements BindableService {
                       .setSessionEpoch(epoch)
                       .setControllerVersion(Version.current())
                       .setTelemetryIntervalMs((int) telemetryInterval.toMillis())
+                      .setAcceptsAgentBatches(true)
                       .addAllReplacedInstanceIds(registry.fenced(nodeId)))
               .build());
     }

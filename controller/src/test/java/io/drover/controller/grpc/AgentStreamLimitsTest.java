@@ -10,6 +10,7 @@ import io.drover.controller.agents.CommandOutcome;
 import io.drover.controller.config.AccessConfig;
 import io.drover.controller.config.ControllerConfig;
 import io.drover.controller.events.EventKind;
+import io.drover.v1.AgentBatch;
 import io.drover.v1.AgentGatewayGrpc;
 import io.drover.v1.AgentMessage;
 import io.drover.v1.CommandResult;
@@ -136,6 +137,41 @@ class AgentStreamLimitsTest {
                         .getCpuLoad()
                     == 0.5);
     assertThat(stream.closed).isNotDone();
+  }
+
+  /** A batch is handled message by message: in order, and each counts against its limit. */
+  @Test
+  void aBatchIsHandledInOrderAndCountsAgainstTheLimitsMessageByMessage() {
+    RawStream stream = open();
+    long epoch = stream.hello();
+    AgentBatch.Builder fine = AgentBatch.newBuilder();
+    for (int i = 0; i < 3; i++) {
+      fine.addMessages(
+          AgentMessage.newBuilder()
+              .setCommandResult(CommandResult.newBuilder().setCommandId("unknown-" + i)));
+    }
+    fine.addMessages(telemetry(0, 0.25)).addMessages(telemetry(0, 0.5));
+    stream.send(AgentMessage.newBuilder().setSessionEpoch(epoch).setBatch(fine).build());
+    var control = cluster.control(controller.grpcPort());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                control
+                        .getNode(GetNodeRequest.newBuilder().setNode("flood").build())
+                        .getTelemetry()
+                        .getCpuLoad()
+                    == 0.5);
+    assertThat(stream.closed).isNotDone();
+
+    AgentBatch.Builder flood = AgentBatch.newBuilder();
+    for (int i = 0; i < 60; i++) {
+      flood.addMessages(telemetry(0, 0.75));
+    }
+    stream.send(AgentMessage.newBuilder().setSessionEpoch(epoch).setBatch(flood).build());
+    Status status = stream.status();
+    assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(status.getDescription()).contains("limits.agentTelemetryPerSecond");
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.drover.controller.Cluster;
 import io.drover.controller.Controller;
 import io.drover.controller.config.ControllerConfig;
 import io.drover.controller.events.EventKind;
+import io.drover.v1.AgentBatch;
 import io.drover.v1.AgentGatewayGrpc;
 import io.drover.v1.AgentMessage;
 import io.drover.v1.ControllerMessage;
@@ -149,6 +150,50 @@ class MalformedAgentMessagesTest {
         AgentMessage.newBuilder()
             .setSessionEpoch(stale.received.get(0).getSessionEpoch() + 7)
             .setTelemetry(Telemetry.newBuilder().setNode(NodeTelemetry.getDefaultInstance()))
+            .build());
+    assertRejected(stale, "session_epoch:");
+  }
+
+  @Test
+  void aBatchHoldingAHelloOrABatch() {
+    RawStream hello = open();
+    hello.send(AgentMessage.newBuilder().setHello(validHello()).build());
+    await().until(() -> !hello.received.isEmpty());
+    assertThat(hello.received.get(0).getWelcome().getAcceptsAgentBatches()).isTrue();
+    hello.send(
+        AgentMessage.newBuilder()
+            .setSessionEpoch(hello.received.get(0).getSessionEpoch())
+            .setBatch(
+                AgentBatch.newBuilder()
+                    .addMessages(AgentMessage.newBuilder().setHello(validHello())))
+            .build());
+    assertRejected(hello, "AgentMessage.batch: holds a hello, which must come alone");
+
+    RawStream nested = open();
+    nested.send(AgentMessage.newBuilder().setHello(validHello()).build());
+    await().until(() -> !nested.received.isEmpty());
+    nested.send(
+        AgentMessage.newBuilder()
+            .setSessionEpoch(nested.received.get(0).getSessionEpoch())
+            .setBatch(
+                AgentBatch.newBuilder()
+                    .addMessages(
+                        AgentMessage.newBuilder().setBatch(AgentBatch.getDefaultInstance())))
+            .build());
+    assertRejected(nested, "AgentMessage.batch: holds a batch, which must come alone");
+  }
+
+  @Test
+  void aBatchOfAnotherEpoch() {
+    RawStream stale = open();
+    stale.send(AgentMessage.newBuilder().setHello(validHello()).build());
+    await().until(() -> !stale.received.isEmpty());
+    long epoch = stale.received.get(0).getSessionEpoch();
+    // The batch's epoch counts; the messages in it carry the right one in vain.
+    stale.send(
+        AgentMessage.newBuilder()
+            .setSessionEpoch(epoch + 7)
+            .setBatch(AgentBatch.newBuilder().addMessages(telemetry(epoch, 1)))
             .build());
     assertRejected(stale, "session_epoch:");
   }

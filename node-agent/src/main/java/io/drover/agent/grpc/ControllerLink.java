@@ -448,6 +448,13 @@ public final class ControllerLink implements AutoCloseable {
         case WELCOME -> onLinkThread(() -> onWelcome(this, message.getWelcome()));
         case COMMAND ->
             onLinkThread(() -> onCommand(this, message.getSessionEpoch(), message.getCommand()));
+        case COMMANDS ->
+            onLinkThread(
+                () -> {
+                  for (Command command : message.getCommands().getCommandsList()) {
+                    onCommand(this, message.getSessionEpoch(), command);
+                  }
+                });
         case OPEN_LOG ->
             onLinkThread(() -> onOpenLog(this, message.getSessionEpoch(), message.getOpenLog()));
         case LOG_CREDIT ->

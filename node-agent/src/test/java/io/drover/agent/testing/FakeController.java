@@ -4,6 +4,7 @@ import io.drover.common.grpc.OutboundStream;
 import io.drover.v1.AgentGatewayGrpc;
 import io.drover.v1.AgentMessage;
 import io.drover.v1.Command;
+import io.drover.v1.CommandBatch;
 import io.drover.v1.CommandResult;
 import io.drover.v1.ContainerReport;
 import io.drover.v1.ControllerMessage;
@@ -112,6 +113,28 @@ public final class FakeController implements AutoCloseable {
     results.put(built.getCommandId(), result);
     s.out.send(ControllerMessage.newBuilder().setSessionEpoch(s.epoch).setCommand(built).build());
     return result;
+  }
+
+  /**
+   * Sends commands in one {@code CommandBatch} on the current stream; completes with the agent's
+   * results, in the commands' order.
+   */
+  public List<CompletableFuture<CommandResult>> sendBatch(List<Command.Builder> commands) {
+    Stream s = current;
+    if (s == null) {
+      throw new IllegalStateException("no agent is connected");
+    }
+    CommandBatch.Builder batch = CommandBatch.newBuilder();
+    List<CompletableFuture<CommandResult>> answers = new java.util.ArrayList<>();
+    for (Command.Builder command : commands) {
+      command.setCommandId("cmd-" + commandIds.incrementAndGet());
+      CompletableFuture<CommandResult> result = new CompletableFuture<>();
+      results.put(command.getCommandId(), result);
+      answers.add(result);
+      batch.addCommands(command);
+    }
+    s.out.send(ControllerMessage.newBuilder().setSessionEpoch(s.epoch).setCommands(batch).build());
+    return answers;
   }
 
   @Override
