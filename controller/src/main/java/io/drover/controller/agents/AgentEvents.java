@@ -19,8 +19,16 @@ public interface AgentEvents {
   /** A container changed state; {@code commandId} names the command behind it, if any. */
   void containerChanged(String nodeId, ContainerView container, String commandId);
 
-  /** The latest load of the node's containers, by container id. */
+  /**
+   * The load of the node's containers in its latest sample, by container id; it replaces what the
+   * node reported before (an agent reports every container it runs in each sample).
+   */
   void containerLoads(String nodeId, Map<String, ContainerLoad> loads);
+
+  /** The latest loads of several nodes at once, by node id: as one call of the above per node. */
+  default void nodeLoads(Map<String, Map<String, ContainerLoad>> byNode) {
+    byNode.forEach(this::containerLoads);
+  }
 
   /** A service said it is overloaded. */
   void overload(String nodeId, String instanceId, String reason);

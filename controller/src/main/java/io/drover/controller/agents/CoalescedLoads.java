@@ -5,23 +5,20 @@ import io.drover.controller.containers.ContainerLoad;
 import io.drover.controller.containers.ContainerView;
 import java.time.Duration;
 import java.util.AbstractMap;
-import java.util.AbstractSet;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Set;
 
 /**
- * Passes every report on as it comes, except container loads: those are gathered per node for a
- * short window and handed to the owner together, so that at most one such hand-over waits at any
- * time instead of one per telemetry sample. The first sample after the last hand-over opens the
- * window; when it ends, one hand-over is queued with the owner, which takes what was gathered when
- * it runs it, so that it sees the latest loads, never more than the window plus its own queue later
- * than it would have seen them message by message.
+ * Passes every report on as it comes, except container loads: the latest sample of each node is
+ * kept for a short window and the samples are handed to the owner together ({@link
+ * AgentEvents#nodeLoads}), so that at most one such hand-over waits at any time instead of one per
+ * telemetry sample. The first sample after the last hand-over opens the window; when it ends, one
+ * hand-over is queued with the owner, which takes what was gathered when it runs it, so that it
+ * sees the latest loads, never more than the window plus its own queue later than it would have
+ * seen them message by message.
  *
  * <p>The window is what makes gathering pay: without it the owner's loop is usually idle, so each
  * sample queued a hand-over of its own and woke the loop's thread for 20 loads. With a window of 50
@@ -41,9 +38,9 @@ public final class CoalescedLoads implements AgentEvents, AutoCloseable {
   private final Object lock = new Object();
 
   /**
-   * Loads gathered since the last hand-over was taken, per node; replaced, not cleared, when one is
-   * taken. A map as given is not changed (like the owner, this reads it later and relies on the
-   * caller no longer changing it); merging two samples of a node makes a new one.
+   * The latest sample of each node since the last hand-over was taken; replaced, not cleared, when
+   * one is taken. A map as given is not changed (like the owner, this reads it later and relies on
+   * the caller no longer changing it).
    */
   private Map<String, Map<String, ContainerLoad>> waiting = new HashMap<>();
 
@@ -68,101 +65,53 @@ public final class CoalescedLoads implements AgentEvents, AutoCloseable {
   public void containerLoads(String nodeId, Map<String, ContainerLoad> loads) {
     boolean first;
     synchronized (lock) {
-      Map<String, ContainerLoad> earlier = waiting.putIfAbsent(nodeId, loads);
-      if (earlier != null) {
-        Map<String, ContainerLoad> merged = new HashMap<>(earlier);
-        merged.putAll(loads);
-        waiting.put(nodeId, merged);
-      }
+      // A node's sample holds every container it runs: the newer replaces the older.
+      waiting.put(nodeId, loads);
       first = !queued;
       queued = true;
     }
     if (first) {
       if (timer == null) {
-        owner.containerLoads(nodeId, new HandOver());
+        owner.nodeLoads(new HandOver());
       } else {
-        timer.schedule(window, () -> owner.containerLoads(nodeId, new HandOver()));
+        timer.schedule(window, () -> owner.nodeLoads(new HandOver()));
       }
     }
   }
 
   /**
    * What was gathered until the owner first looks at it: taken then, on the owner's thread, so that
-   * samples that came while the hand-over waited ride along with it. The nodes' maps are read as
-   * they are, not copied into one: the owner copies what it reads anyway.
+   * samples that came while the hand-over waited ride along with it.
    */
-  private final class HandOver extends AbstractMap<String, ContainerLoad> {
-    private Collection<Map<String, ContainerLoad>> taken;
-    private int size;
+  private final class HandOver extends AbstractMap<String, Map<String, ContainerLoad>> {
+    private Map<String, Map<String, ContainerLoad>> taken;
 
-    private Collection<Map<String, ContainerLoad>> taken() {
+    private Map<String, Map<String, ContainerLoad>> taken() {
       if (taken == null) {
-        Map<String, Map<String, ContainerLoad>> gathered;
         synchronized (lock) {
           // Taken and cleared together: a sample gathered from now on queues a hand-over of its
           // own.
-          gathered = waiting;
-          waiting = new HashMap<>(Math.max(16, gathered.size() * 2));
+          taken = waiting;
+          waiting = new HashMap<>(Math.max(16, taken.size() * 2));
           queued = false;
-        }
-        taken = gathered.values();
-        for (Map<String, ContainerLoad> loads : taken) {
-          size += loads.size();
         }
       }
       return taken;
     }
 
     @Override
-    public Set<Entry<String, ContainerLoad>> entrySet() {
-      Collection<Map<String, ContainerLoad>> maps = taken();
-      return new AbstractSet<>() {
-        @Override
-        public Iterator<Entry<String, ContainerLoad>> iterator() {
-          return new Flat(maps.iterator());
-        }
+    public Set<Entry<String, Map<String, ContainerLoad>>> entrySet() {
+      return Collections.unmodifiableMap(taken()).entrySet();
+    }
 
-        @Override
-        public int size() {
-          return size;
-        }
-      };
+    @Override
+    public Map<String, ContainerLoad> get(Object nodeId) {
+      return taken().get(nodeId);
     }
 
     @Override
     public int size() {
-      taken();
-      return size;
-    }
-  }
-
-  /** The entries of several maps, one map after the other. */
-  private static final class Flat implements Iterator<Map.Entry<String, ContainerLoad>> {
-    private final Iterator<Map<String, ContainerLoad>> maps;
-    private Iterator<Map.Entry<String, ContainerLoad>> entries = Collections.emptyIterator();
-
-    Flat(Iterator<Map<String, ContainerLoad>> maps) {
-      this.maps = maps;
-    }
-
-    @Override
-    public boolean hasNext() {
-      while (!entries.hasNext()) {
-        if (!maps.hasNext()) {
-          return false;
-        }
-        entries = maps.next().entrySet().iterator();
-      }
-      return true;
-    }
-
-    @Override
-    public Map.Entry<String, ContainerLoad> next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      // The map's own entry, not a copy for each of thousands: the owner only reads it.
-      return entries.next();
+      return taken().size();
     }
   }
 

@@ -17,19 +17,24 @@ import org.junit.jupiter.api.Test;
 class CoalescedLoadsTest {
   /** Holds the hand-overs as a loop's queue would, and runs them as the scheduler does. */
   private static class Owner implements AgentEvents {
-    final List<Map<String, ContainerLoad>> queued = new ArrayList<>();
-    final Map<String, ContainerLoad> loads = new HashMap<>();
+    final List<Map<String, Map<String, ContainerLoad>>> queued = new ArrayList<>();
+    final Map<String, Map<String, ContainerLoad>> loads = new HashMap<>();
     final List<String> other = new ArrayList<>();
 
     void runQueued() {
-      List<Map<String, ContainerLoad>> now = List.copyOf(queued);
+      List<Map<String, Map<String, ContainerLoad>>> now = List.copyOf(queued);
       queued.clear();
       now.forEach(loads::putAll);
     }
 
     @Override
+    public void nodeLoads(Map<String, Map<String, ContainerLoad>> byNode) {
+      queued.add(byNode);
+    }
+
+    @Override
     public void containerLoads(String nodeId, Map<String, ContainerLoad> latest) {
-      queued.add(latest);
+      throw new AssertionError("loads are handed over together, not node by node");
     }
 
     @Override
@@ -73,14 +78,17 @@ class CoalescedLoadsTest {
     assertThat(owner.queued).hasSize(1);
 
     owner.runQueued();
+    // A node's newer sample replaces its older one: c2 no longer runs on n1.
     assertThat(owner.loads)
-        .containsExactlyInAnyOrderEntriesOf(Map.of("c1", cpu(10), "c2", cpu(2), "c3", cpu(3)));
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("n1", Map.of("c1", cpu(10)), "n2", Map.of("c3", cpu(3))));
 
     // Once the hand-over ran, the next sample queues one of its own.
     loads.containerLoads("n2", Map.of("c3", cpu(30)));
     assertThat(owner.queued).hasSize(1);
     owner.runQueued();
-    assertThat(owner.loads.get("c3")).isEqualTo(cpu(30));
+    assertThat(owner.loads.get("n2")).containsExactlyEntriesOf(Map.of("c3", cpu(30)));
+    assertThat(owner.loads.get("n1")).containsExactlyEntriesOf(Map.of("c1", cpu(10)));
   }
 
   @Test
@@ -88,13 +96,13 @@ class CoalescedLoadsTest {
     Owner owner = new Owner();
     CoalescedLoads loads = new CoalescedLoads(owner);
     loads.containerLoads("n1", Map.of("c1", cpu(1)));
-    Map<String, ContainerLoad> first = owner.queued.remove(0);
+    Map<String, Map<String, ContainerLoad>> first = owner.queued.remove(0);
 
-    assertThat(first).containsExactlyEntriesOf(Map.of("c1", cpu(1)));
+    assertThat(first).containsExactlyEntriesOf(Map.of("n1", Map.of("c1", cpu(1))));
     loads.containerLoads("n1", Map.of("c1", cpu(2)));
     assertThat(owner.queued).hasSize(1);
     owner.runQueued();
-    assertThat(owner.loads).containsExactlyEntriesOf(Map.of("c1", cpu(2)));
+    assertThat(owner.loads).containsExactlyEntriesOf(Map.of("n1", Map.of("c1", cpu(2))));
   }
 
   @Test
@@ -112,13 +120,13 @@ class CoalescedLoadsTest {
 
   /** The owner as a loop: runs each hand-over at once, on the caller's thread. */
   private static final class RunningOwner extends Owner {
-    final List<Map<String, ContainerLoad>> ran = new CopyOnWriteArrayList<>();
-    final Map<String, ContainerLoad> seen = new ConcurrentHashMap<>();
+    final List<Map<String, Map<String, ContainerLoad>>> ran = new CopyOnWriteArrayList<>();
+    final Map<String, Map<String, ContainerLoad>> seen = new ConcurrentHashMap<>();
 
     @Override
-    public void containerLoads(String nodeId, Map<String, ContainerLoad> latest) {
-      ran.add(latest);
-      seen.putAll(latest);
+    public void nodeLoads(Map<String, Map<String, ContainerLoad>> byNode) {
+      ran.add(byNode);
+      seen.putAll(byNode);
     }
   }
 
@@ -135,33 +143,35 @@ class CoalescedLoadsTest {
       await().atMost(Duration.ofSeconds(5)).until(() -> owner.ran.size() == 1);
       assertThat(System.nanoTime() - start)
           .isGreaterThanOrEqualTo(Duration.ofMillis(200).toNanos());
-      assertThat(owner.ran.get(0)).hasSize(101);
+      assertThat(owner.ran.get(0)).hasSize(100);
       assertThat(owner.seen)
-          .hasSize(101)
-          .containsEntry("c7", cpu(70))
-          .containsEntry("c99", cpu(99));
+          .hasSize(100)
+          .containsEntry("n7", Map.of("c7", cpu(70), "c700", cpu(700)))
+          .containsEntry("n99", Map.of("c99", cpu(99)));
 
       // The next sample opens a window of its own.
       loads.containerLoads("n1", Map.of("c1", cpu(10)));
       await().atMost(Duration.ofSeconds(5)).until(() -> owner.ran.size() == 2);
-      assertThat(owner.ran.get(1)).containsExactlyEntriesOf(Map.of("c1", cpu(10)));
+      assertThat(owner.ran.get(1)).containsExactlyEntriesOf(Map.of("n1", Map.of("c1", cpu(10))));
     }
   }
 
   @Test
-  void aHandOverIsReadOnceAndTheSamplesMergedPerNodeKeepTheLatest() {
+  void aHandOverIsTakenOnceAndKeepsTheLatestSampleOfEachNode() {
     Owner owner = new Owner();
     CoalescedLoads loads = new CoalescedLoads(owner);
     Map<String, ContainerLoad> first = new HashMap<>(Map.of("c1", cpu(1), "c2", cpu(2)));
     loads.containerLoads("n1", first);
-    loads.containerLoads("n1", Map.of("c2", cpu(20), "c3", cpu(3)));
-    Map<String, ContainerLoad> handOver = owner.queued.get(0);
+    Map<String, ContainerLoad> second = Map.of("c2", cpu(20), "c3", cpu(3));
+    loads.containerLoads("n1", second);
+    Map<String, Map<String, ContainerLoad>> handOver = owner.queued.get(0);
 
-    assertThat(handOver).containsOnlyKeys("c1", "c2", "c3").containsEntry("c2", cpu(20));
-    // The caller's map was not changed by the merge; taken once, the hand-over stays as taken.
+    assertThat(handOver).containsOnlyKeys("n1");
+    assertThat(handOver.get("n1")).isSameAs(second);
+    // The caller's map is not changed; taken once, the hand-over stays as taken.
     assertThat(first).containsEntry("c2", cpu(2)).hasSize(2);
     loads.containerLoads("n2", Map.of("c4", cpu(4)));
-    assertThat(handOver).hasSize(3);
+    assertThat(handOver).containsOnlyKeys("n1");
     assertThat(owner.queued).hasSize(2);
   }
 }
