@@ -69,6 +69,7 @@ public final class ControlGrpcService extends ControlGrpc.ControlImplBase {
   private final LogRouter logs;
   private final Instant startedAt;
   private final EndpointBook endpoints;
+  private final NodeConverters.Inventories inventories = new NodeConverters.Inventories();
 
   public ControlGrpcService(
       NodeRegistry nodes,
@@ -269,10 +270,15 @@ public final class ControlGrpcService extends ControlGrpc.ControlImplBase {
   public void listNodes(ListNodesRequest request, StreamObserver<ListNodesResponse> response) {
     Unary.answer(
         response,
-        () ->
-            ListNodesResponse.newBuilder()
-                .addAllNodes(nodes.list().stream().map(NodeConverters::node).toList())
-                .build());
+        () -> {
+          List<Node> listed = nodes.list();
+          ListNodesResponse.Builder answer = ListNodesResponse.newBuilder();
+          for (Node node : listed) {
+            answer.addNodes(NodeConverters.node(node, inventories));
+          }
+          inventories.keepOnly(listed);
+          return answer.build();
+        });
   }
 
   @Override
@@ -284,7 +290,7 @@ public final class ControlGrpcService extends ControlGrpc.ControlImplBase {
             throw new InvalidArgumentException("node", "give a node id or name");
           }
           ProtoLimits.text("node", request.getNode(), ProtoLimits.SHORT_TEXT);
-          return NodeConverters.node(nodes.find(request.getNode()));
+          return NodeConverters.node(nodes.find(request.getNode()), inventories);
         });
   }
 
