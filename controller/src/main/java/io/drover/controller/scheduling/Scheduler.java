@@ -23,6 +23,7 @@ import io.drover.controller.instances.Instance;
 import io.drover.controller.instances.InstanceState;
 import io.drover.controller.instances.InstanceView;
 import io.drover.controller.nodes.Node;
+import io.drover.controller.nodes.NodeLoad;
 import io.drover.controller.nodes.NodeRegistry;
 import io.drover.controller.nodes.NodeState;
 import io.drover.controller.ports.PortPool;
@@ -1603,6 +1604,9 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
   }
 
   private boolean startsHeld(String nodeId) {
+    if (startsHeldUntil.isEmpty()) {
+      return false;
+    }
     Instant until = startsHeldUntil.get(nodeId);
     if (until == null) {
       return false;
@@ -2167,14 +2171,14 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
 
   /** The node as placement sees it for {@code plan}; null when it takes nothing now. */
   private Placement.Candidate candidate(Node node, ServicePlan plan) {
-    if (node.state() != NodeState.READY
-        || node.cordoned()
-        || node.load().isEmpty()
-        || !containers.containsKey(node.id())
-        || startsHeld(node.id())) {
+    if (node.state() != NodeState.READY || node.cordoned()) {
       return null;
     }
+    Optional<NodeLoad> load = node.load();
     ContainerTable table = containers.get(node.id());
+    if (load.isEmpty() || table == null || startsHeld(node.id())) {
+      return null;
+    }
     // Placement takes the first; looking further would cost a scan of every spare per placement.
     List<String> idle = table.firstIdle(plan.profile()).map(List::of).orElse(List.of());
     int starting =
@@ -2188,11 +2192,11 @@ public final class Scheduler implements AgentEvents, AutoCloseable {
         Math.max(0, starting),
         usage.serviceInstances(plan.name(), node.id()),
         node.inventory().memoryBytes(),
-        node.load().get().memoryAvailableBytes(),
+        load.get().memoryAvailableBytes(),
         node.inventory().logicalCores(),
         usage.memoryMb(node.id()),
         usage.cpuMillis(node.id()),
-        node.load().get().cpuLoad());
+        load.get().cpuLoad());
   }
 
   private Map<String, Integer> allocatePorts(ServicePlan plan, String nodeId, Instant now) {

@@ -22,7 +22,12 @@ import java.util.Set;
 final class SpareWaits {
   private record Key(String nodeId, JvmProfile profile) {}
 
-  private final Map<Key, Set<Instance>> byNode = new HashMap<>();
+  /**
+   * By node, then profile: most nodes have no wait, and a pass asks for every node, so the common
+   * answer is one lookup of the node's id.
+   */
+  private final Map<String, Map<JvmProfile, Set<Instance>>> byNode = new HashMap<>();
+
   private final Map<String, Key> byInstance = new HashMap<>();
   private final NodeUsage usage;
 
@@ -39,7 +44,10 @@ final class SpareWaits {
   void await(Instance instance, String nodeId, JvmProfile profile) {
     forget(instance);
     Key key = new Key(nodeId, profile);
-    byNode.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(instance);
+    byNode
+        .computeIfAbsent(nodeId, n -> new HashMap<>(4))
+        .computeIfAbsent(profile, p -> new LinkedHashSet<>())
+        .add(instance);
     byInstance.put(instance.id(), key);
     usage.earmark(instance.service(), nodeId);
     instance.waitingForSpare(true);
@@ -47,13 +55,18 @@ final class SpareWaits {
 
   /** How many instances wait for a spare of the profile on the node. */
   int count(String nodeId, JvmProfile profile) {
-    Set<Instance> here = byNode.get(new Key(nodeId, profile));
+    Set<Instance> here = waiting(nodeId, profile);
     return here == null ? 0 : here.size();
+  }
+
+  private Set<Instance> waiting(String nodeId, JvmProfile profile) {
+    Map<JvmProfile, Set<Instance>> onNode = byNode.get(nodeId);
+    return onNode == null ? null : onNode.get(profile);
   }
 
   /** The instance that waited longest for a spare of the profile on the node; it waits no more. */
   Instance next(String nodeId, JvmProfile profile) {
-    Set<Instance> here = byNode.get(new Key(nodeId, profile));
+    Set<Instance> here = waiting(nodeId, profile);
     if (here == null) {
       return null;
     }
@@ -66,10 +79,14 @@ final class SpareWaits {
   void forget(Instance instance) {
     Key key = byInstance.remove(instance.id());
     if (key != null) {
-      Set<Instance> here = byNode.get(key);
+      Map<JvmProfile, Set<Instance>> onNode = byNode.get(key.nodeId());
+      Set<Instance> here = onNode.get(key.profile());
       here.remove(instance);
       if (here.isEmpty()) {
-        byNode.remove(key);
+        onNode.remove(key.profile());
+        if (onNode.isEmpty()) {
+          byNode.remove(key.nodeId());
+        }
       }
       usage.unearmark(instance.service(), key.nodeId());
       instance.waitingForSpare(false);
@@ -79,7 +96,7 @@ final class SpareWaits {
   /** Ends up to {@code count} waits for the profile on the node (spares that will not come). */
   List<Instance> release(String nodeId, JvmProfile profile, int count) {
     List<Instance> released = new ArrayList<>();
-    Set<Instance> here = byNode.get(new Key(nodeId, profile));
+    Set<Instance> here = waiting(nodeId, profile);
     if (here == null) {
       return released;
     }
@@ -94,9 +111,10 @@ final class SpareWaits {
   /** Ends every wait on the node (it left, or takes nothing now). */
   List<Instance> releaseNode(String nodeId) {
     List<Instance> released = new ArrayList<>();
-    for (Key key : List.copyOf(byNode.keySet())) {
-      if (key.nodeId().equals(nodeId)) {
-        for (Instance i : List.copyOf(byNode.get(key))) {
+    Map<JvmProfile, Set<Instance>> onNode = byNode.get(nodeId);
+    if (onNode != null) {
+      for (Set<Instance> here : List.copyOf(onNode.values())) {
+        for (Instance i : List.copyOf(here)) {
           forget(i);
           released.add(i);
         }
@@ -107,8 +125,6 @@ final class SpareWaits {
 
   /** The nodes some instance waits on. */
   Set<String> nodes() {
-    Set<String> nodes = new LinkedHashSet<>();
-    byNode.keySet().forEach(k -> nodes.add(k.nodeId()));
-    return nodes;
+    return new LinkedHashSet<>(byNode.keySet());
   }
 }
