@@ -98,10 +98,6 @@ final class NodeConverters {
         byNode.keySet().retainAll(ids);
       }
     }
-
-    int size() {
-      return byNode.size();
-    }
   }
 
   private static Inventory inventory(NodeInventory i) {

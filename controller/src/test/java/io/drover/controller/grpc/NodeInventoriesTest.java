@@ -35,11 +35,13 @@ class NodeInventoriesTest {
   void nodesNoLongerListedAreForgotten() {
     Node a = node("a", inventory("a", 1));
     Node b = node("b", inventory("b", 1));
-    NodeConverters.node(a, inventories);
-    NodeConverters.node(b, inventories);
-    assertThat(inventories.size()).isEqualTo(2);
+    var aBefore = NodeConverters.node(a, inventories).getInventory();
+    var bBefore = NodeConverters.node(b, inventories).getInventory();
     inventories.keepOnly(List.of(a));
-    assertThat(inventories.size()).isEqualTo(1);
+    // a is still kept; b was forgotten, so it is converted afresh.
+    assertThat(NodeConverters.node(a, inventories).getInventory()).isSameAs(aBefore);
+    var bAfter = NodeConverters.node(b, inventories).getInventory();
+    assertThat(bAfter).isNotSameAs(bBefore).isEqualTo(bBefore);
   }
 
   private static NodeInventory inventory(String host, int cores) {
